@@ -1,0 +1,39 @@
+# The brief's commands. `make` alone lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+BUILD_ARGS ?=
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (brief)" >/dev/null
+	@git rev-parse --git-dir >/dev/null 2>&1 && $(VENV)/bin/nbstripout --install --attributes .gitattributes || true
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the pinned requirements (done by the others when needed)
+
+brief: $(STAMP) ## validate the data, run the notebooks and write output/brief.html and output/brief.pdf
+	$(PY) -m brief build $(BUILD_ARGS)
+
+validate: $(STAMP) ## check data/ against the data contract
+	$(PY) -m brief validate
+
+test: $(STAMP) ## run the whole test suite
+	$(PY) -m pytest
+
+lab: $(STAMP) ## open JupyterLab on notebooks/
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean: ## remove executed notebooks and the build cache (keeps the published brief)
+	rm -rf output/notebooks output/.staging output/failed output/results
+
+.PHONY: help venv brief validate test lab clean

@@ -1,0 +1,27 @@
+"""Every path the project uses, derived from the package location (nobody joins path strings by hand)."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = PROJECT_ROOT / "brief"
+DATA_DIR = PROJECT_ROOT / "data"
+SOURCES_TEXT_DIR = DATA_DIR / "sources"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+MANIFEST_FILE = NOTEBOOKS_DIR / "manifest.toml"
+FIGURES_DIR = PROJECT_ROOT / "figures"
+OUTPUT_DIR = PROJECT_ROOT / "output"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+REQUIREMENTS_FILE = PROJECT_ROOT / "requirements.txt"
+
+# The name of the Jupyter kernel papermill starts; the Makefile installs it into .venv.
+KERNEL_NAME = "python3"
+
+# Default "as of" date of the brief: the edition date. Parameter cells repeat it as a literal
+# (papermill reads literals only); tests/test_notebooks.py checks that they agree.
+DEFAULT_AS_OF = "2026-11-22"
+
+
+def figures_dir_for(output_dir: Path) -> Path:
+    """Charts land in the project's figures/ for the default output, beside the brief otherwise."""
+    output_dir = Path(output_dir).resolve()
+    return FIGURES_DIR if output_dir == OUTPUT_DIR.resolve() else output_dir / "figures"

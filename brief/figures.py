@@ -1,0 +1,101 @@
+"""Charts: the one style of the brief, and saving a chart as SVG + PNG with its caption, source, alt text and data."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: charts are files and inline SVG
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from brief.text import esc  # noqa: E402
+
+STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
+
+
+@contextlib.contextmanager
+def chart_style():
+    """Apply the brief's style for one chart only; nothing leaks into the next."""
+    with plt.style.context(["default", str(STYLE_FILE)]):
+        yield
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A saved chart, shown in a notebook (and so in the brief) as a numbered <figure>."""
+
+    slug: str
+    svg: str
+    caption: str
+    source: str  # HTML: plain text plus citation markers from brief.text.cite
+    alt: str
+    data: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return figure_html(self)
+
+
+def _inline_svg(svg_text: str, slug: str, alt: str) -> str:
+    """Make matplotlib's SVG document fit inline in HTML: no prolog, ids unique per chart, a title for screen readers."""
+    svg_text = re.sub(r"^.*?(?=<svg)", "", svg_text, flags=re.S)
+    svg_text = re.sub(r'id="([^"]+)"', lambda m: f'id="{slug}-{m.group(1)}"', svg_text)
+    svg_text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{slug}-{m.group(1)})", svg_text)
+    svg_text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{slug}-{m.group(1)}"', svg_text)
+    svg_text = re.sub(r"<metadata>.*?</metadata>", "", svg_text, flags=re.S)
+    svg_text = svg_text.replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{slug}-title" class="chart-svg" ',
+        1,
+    )
+    return re.sub(r"(<svg[^>]*>)", rf'\1<title id="{slug}-title">{esc(alt)}</title>', svg_text, count=1)
+
+
+def save(
+    fig: plt.Figure,
+    slug: str,
+    *,
+    caption: str,
+    source: str,
+    alt: str,
+    data: pd.DataFrame,
+    figures_dir: Path,
+) -> Figure:
+    """Write the chart as figures_dir/<slug>.svg and .png (byte-stable) and return it for display."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise ValueError(f"figure slug {slug!r} must be lowercase letters, digits and '-'")
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    svg_path = figures_dir / f"{slug}.svg"
+    fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(figures_dir / f"{slug}.png", format="png", metadata={"Software": None})
+    plt.close(fig)
+    svg_text = _inline_svg(svg_path.read_text(encoding="utf-8"), slug, alt)
+    return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data)
+
+
+def data_table_html(data: pd.DataFrame) -> str:
+    """A plain, escaped HTML table of a chart's data."""
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in data.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{esc('' if pd.isna(v) else v)}</td>" for v in row) + "</tr>"
+        for row in data.itertuples(index=False)
+    )
+    return f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def figure_html(figure: Figure) -> str:
+    """The <figure> block; the renderer fills in the figure number in reading order."""
+    return (
+        f'<figure class="chart" id="fig-{figure.slug}">'
+        f'<div class="chart-body">{figure.svg}</div>'
+        f'<figcaption><span class="fig-label">Figure</span> {esc(figure.caption)}'
+        f'<span class="fig-source">Source: {figure.source}</span></figcaption>'
+        f'<details class="fig-data"><summary>Show data</summary>{data_table_html(figure.data)}</details>'
+        f"</figure>"
+    )

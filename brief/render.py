@@ -1,0 +1,309 @@
+"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF.
+
+Notebooks become section bodies through the project's own nbconvert template
+(templates/brief); this module then numbers sections, figures, tables and citations in
+reading order, builds the contents and the References from sources.csv, and writes the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from bs4 import BeautifulSoup
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from brief import vocab
+from brief.config import TEMPLATES_DIR
+from brief.text import cite, esc, fmt_date, join_words
+
+TITLE = "Leaving the Mine Ban Treaty"
+SHORT_TITLE = "Leaving the Mine Ban Treaty"
+SUBTITLE = (
+    "The 2025–26 withdrawals of Estonia, Latvia, Lithuania, Finland and Poland from the "
+    "Ottawa Convention, and Ukraine's contested attempt"
+)
+SERIES = "Policy brief"
+AUTHOR = "Ottawa Convention withdrawals brief project"
+REMOVE_TAGS = {"cell": "remove-cell", "input": "remove-input", "output": "remove-output"}
+CSS_FILE = TEMPLATES_DIR / "brief.css"
+
+
+class RenderError(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------------------- notebook -> fragment
+
+
+def blank_removed(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Apply Jupyter Book's removal tags, blanking what is removed rather than only flagging it.
+
+    The brief shows no code at all, so every code cell's source is blanked too.
+    """
+    kept = []
+    for cell in notebook.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if REMOVE_TAGS["cell"] in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.source = ""
+            if REMOVE_TAGS["output"] in tags:
+                cell.outputs = []
+        elif REMOVE_TAGS["input"] in tags:
+            cell.source = ""
+        kept.append(cell)
+    notebook.cells = kept
+    return notebook
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="brief", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def notebook_fragment(path: Path) -> str:
+    """The HTML body of one executed notebook."""
+    notebook = blank_removed(nbformat.read(str(path), as_version=4))
+    body, _ = _exporter().from_notebook_node(notebook)
+    return body
+
+
+# ---------------------------------------------------------------------------- numbering
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    source_id: str
+    html: Markup
+
+
+def reference_html(row: dict) -> str:
+    """One reference in the brief's style: Publisher. “Title.” Date. URL (accessed …)."""
+    parts = []
+    if row.get("publisher"):
+        parts.append(f"{esc(row['publisher'])}.")
+    parts.append(f"“{esc(row['title'].rstrip('.'))}.”")
+    if row.get("published"):
+        parts.append(f"{fmt_date(row['published'])}.")
+    if row.get("url"):
+        url = esc(row["url"])
+        parts.append(f'<a class="ref-url" href="{url}">{url}</a>')
+        if row.get("accessed"):
+            parts.append(f"(accessed {fmt_date(row['accessed'])}).")
+    if row.get("text_file"):
+        parts.append(f"Full text held in <code>data/sources/{esc(row['text_file'])}</code>.")
+    parts.append(f'<span class="ref-id">[{esc(row["source_id"])}]</span>')
+    return " ".join(parts)
+
+
+CITATION_KEYS = re.compile(r"\[@([A-Za-z0-9._-]+(?:\s*;\s*@[A-Za-z0-9._-]+)*)\]")
+
+
+def expand_citation_keys(html: str) -> str:
+    """Markdown cells cite as [@source-id] or [@a; @b]; turn those into citation markers."""
+    return CITATION_KEYS.sub(lambda m: cite(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), html)
+
+
+def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[Reference]:
+    """Number citation markers by first appearance; adjacent markers share one bracket."""
+    numbers: dict[str, int] = {}
+    unknown = []
+    for marker in soup.select("a.cite"):
+        source_id = marker.get("data-source", "")
+        if source_id not in sources:
+            unknown.append(source_id)
+            continue
+        numbers.setdefault(source_id, len(numbers) + 1)
+        marker.string = str(numbers[source_id])
+        marker["href"] = f"#ref-{source_id}"
+        marker["aria-label"] = f"Reference {numbers[source_id]}"
+    if unknown:
+        raise RenderError(f"citations name sources missing from sources.csv: {sorted(set(unknown))}")
+    _bracket_runs(soup)
+    return [
+        Reference(number, source_id, Markup(reference_html(sources[source_id])))
+        for source_id, number in numbers.items()
+    ]
+
+
+def _bracket_runs(soup: BeautifulSoup) -> None:
+    """Wrap each run of adjacent citation markers in one <span class="cites">[1, 2]</span>."""
+    for marker in soup.select("a.cite"):
+        if marker.parent is not None and "cites" in (marker.parent.get("class") or []):
+            continue
+        run = [marker]
+        sibling = marker.next_sibling
+        while sibling is not None and getattr(sibling, "name", None) == "a" and "cite" in (sibling.get("class") or []):
+            run.append(sibling)
+            sibling = sibling.next_sibling
+        wrapper = soup.new_tag("span", attrs={"class": "cites"})
+        marker.insert_before(wrapper)
+        wrapper.append("[")
+        for i, item in enumerate(run):
+            if i:
+                wrapper.append(", ")
+            wrapper.append(item.extract())
+        wrapper.append("]")
+
+
+def number_figures_and_tables(soup: BeautifulSoup) -> None:
+    for kind, selector, label_class in (("Figure", "figure.chart", "fig-label"), ("Table", "figure.table", "tab-label")):
+        numbers = {}
+        for n, element in enumerate(soup.select(selector), 1):
+            numbers[element.get("id")] = n
+            label = element.select_one(f".{label_class}")
+            if label is not None:
+                label.string = f"{kind} {n}."
+        for ref in soup.select(f'a.xref[href^="#"]'):
+            target = ref["href"][1:]
+            if target in numbers:
+                ref.string = f"{kind} {numbers[target]}"
+
+
+def number_subsections(soup: BeautifulSoup, section_number: int, section_id: str) -> list[tuple[str, str, str]]:
+    """Give each h2 inside a section body an id and a number 'n.m'; return (id, number, title)."""
+    entries = []
+    for m, heading in enumerate(soup.find_all(["h1", "h2"]), 1):
+        heading.name = "h3"
+        for anchor in heading.select("a.anchor-link"):
+            anchor.decompose()
+        title = heading.get_text(" ", strip=True)
+        heading_id = f"{section_id}-{m}"
+        heading["id"] = heading_id
+        number = f"{section_number}.{m}"
+        num = soup.new_tag("span", attrs={"class": "sec-num"})
+        num.string = number
+        heading.insert(0, num)
+        heading.insert(1, " ")
+        entries.append((heading_id, number, title))
+    for heading in soup.find_all(["h3", "h4"]):
+        for anchor in heading.select("a.anchor-link"):
+            anchor.decompose()
+    return entries
+
+
+# ---------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class SectionBody:
+    id: str
+    title: str
+    body_html: str
+
+
+def edition_line(as_of: dt.date, fingerprint: str, version: str) -> str:
+    return f"Edition of {fmt_date(as_of)} · inputs fingerprint {fingerprint} · brief {version}"
+
+
+def assemble(
+    bodies: list[SectionBody],
+    *,
+    as_of: dt.date,
+    countries: tuple[str, ...],
+    sources: dict[str, dict],
+    fingerprint: str,
+    version: str,
+) -> str:
+    """The whole brief as one HTML document."""
+    soup = BeautifulSoup(
+        "".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies),
+        "html.parser",
+    )
+    references = number_citations(soup, sources)
+    number_figures_and_tables(soup)
+    toc, sections = [], []
+    for number, (body, element) in enumerate(zip(bodies, soup.select("div.section-body")), 1):
+        inner = BeautifulSoup(element.decode_contents(), "html.parser")
+        subsections = number_subsections(inner, number, body.id)
+        toc.append({"id": body.id, "number": number, "title": body.title})
+        toc.extend({"id": i, "number": n, "title": t, "sub": True} for i, n, t in subsections)
+        sections.append({"id": body.id, "number": number, "title": body.title, "body": Markup(str(inner))})
+    references_number = len(sections) + 1
+    toc.append({"id": "references", "number": references_number, "title": "References"})
+    all_five = tuple(countries) == vocab.WITHDRAWING_STATES
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    page = env.get_template("page.html.j2").render(
+        title=TITLE,
+        subtitle=SUBTITLE,
+        series=SERIES,
+        author=AUTHOR,
+        as_of_iso=as_of.isoformat(),
+        as_of_text=fmt_date(as_of),
+        countries_line="" if all_five else f"Countries covered in this edition: {join_words(vocab.COUNTRY_NAMES[c] for c in countries)}",
+        edition_line=edition_line(as_of, fingerprint, version),
+        toc=[e for e in toc if not e.get("sub")],
+        sections=sections,
+        references=references,
+        references_number=references_number,
+        css=Markup(CSS_FILE.read_text(encoding="utf-8")),
+    )
+    return re.sub(r"[ \t]+\n", "\n", page)
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def _font_faces() -> str:
+    """@font-face rules for the PDF: DejaVu, shipped inside matplotlib, covers Baltic and Polish letters."""
+    import matplotlib
+
+    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = []
+    for family, files in (
+        ("Brief Serif", {("normal", "normal"): "DejaVuSerif.ttf", ("bold", "normal"): "DejaVuSerif-Bold.ttf", ("normal", "italic"): "DejaVuSerif-Italic.ttf", ("bold", "italic"): "DejaVuSerif-BoldItalic.ttf"}),
+        ("Brief Sans", {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf", ("normal", "italic"): "DejaVuSans-Oblique.ttf", ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"}),
+    ):
+        for (weight, style), name in files.items():
+            faces.append(
+                f"@font-face {{ font-family: '{family}'; src: url('{(font_dir / name).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
+            )
+    return "\n".join(faces) + "\n:root { --serif: 'Brief Serif'; --sans: 'Brief Sans'; }"
+
+
+def allowed_fetcher(allowed_roots: list[Path]):
+    """A WeasyPrint URL fetcher that serves data: URLs and files under `allowed_roots`, nothing else."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    roots = [Path(r).resolve() for r in allowed_roots]
+
+    class RestrictedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise ValueError(f"blocked fetch of {url[:80]!r}: the brief loads nothing from outside its build")
+
+    return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
+    """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
+    import matplotlib
+    from weasyprint import CSS, HTML
+
+    fetcher = allowed_fetcher([Path(matplotlib.get_data_path()) / "fonts" / "ttf"])
+    document = HTML(string=html, url_fetcher=fetcher, base_url=None)
+    document.write_pdf(
+        str(target),
+        stylesheets=[CSS(string=_font_faces(), url_fetcher=fetcher)],
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=f"ottawa-brief-{as_of.isoformat()}".encode(),
+        uncompressed_pdf=False,
+    )

@@ -1,0 +1,83 @@
+"""Text for the brief: escaping, number and date formats, and citation markers.
+
+Every value that comes from data/ passes through `esc` before it reaches HTML, so text in a
+CSV or an article is shown as text and never interpreted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+
+from brief.data import parse_partial_date, split_list
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def fmt_int(value: int | float) -> str:
+    return f"{int(round(value)):,}"
+
+
+def fmt_date(value: dt.date | str, precision: str = "day") -> str:
+    """27 June 2025 / June 2025 / 2025."""
+    if isinstance(value, str):
+        precision = {4: "year", 7: "month"}.get(len(value), precision)
+        value = parse_partial_date(value)
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def join_words(items: Iterable[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number_word(count: int) -> str:
+    """Counts up to ten in words, as house style has it in running text."""
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else fmt_int(count)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{number_word(count)} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# How many sources a table row or sentence cites at most: data rows list their strongest source first.
+CITE_LIMIT = 2
+
+
+def cite(*source_ids: str, limit: int | None = CITE_LIMIT) -> str:
+    """Citation markers for the first `limit` distinct sources (None: all); the renderer numbers them."""
+    ids = [s for cell in source_ids for s in split_list(cell)]
+    ids = list(dict.fromkeys(ids))[:limit]
+    return "".join(f'<a class="cite" href="#ref-{esc(s)}" data-source="{esc(s)}">{esc(s)}</a>' for s in ids)
+
+
+def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str]], *, source: str = "", numeric: tuple[int, ...] = ()) -> str:
+    """A numbered table of the brief. Cells are HTML already (escape data with `esc`); the renderer numbers it."""
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if i in numeric else ""}>{esc(c)}</th>' for i, c in enumerate(columns))
+    body = "".join(
+        "<tr>" + "".join(f"<td{num if i in numeric else ''}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    source_line = f'<span class="tab-source">Source: {source}</span>' if source else ""
+    return (
+        f'<figure class="table" id="tab-{esc(slug)}"><figcaption><span class="tab-label">Table</span> {esc(caption)}{source_line}</figcaption>'
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></figure>'
+    )

@@ -1,0 +1,99 @@
+"""Controlled vocabularies of the data contract, and the fixed colour of each country."""
+
+# ISO 3166-1 alpha-2 codes used in the data; XX is multilateral / treaty-wide.
+COUNTRY_NAMES = {
+    "EE": "Estonia",
+    "LV": "Latvia",
+    "LT": "Lithuania",
+    "FI": "Finland",
+    "PL": "Poland",
+    "UA": "Ukraine",
+    "RU": "Russia",
+    "BY": "Belarus",
+    "NO": "Norway",
+    "GB": "United Kingdom",
+    "US": "United States",
+    "XX": "Multilateral",
+}
+
+# The five withdrawing states, in the order the brief lists them (north to south, then Finland last-announced).
+WITHDRAWING_STATES = ("EE", "LV", "LT", "FI", "PL")
+
+# Okabe-Ito colour-blind-safe palette; one fixed colour per country throughout the brief.
+COUNTRY_COLORS = {
+    "EE": "#0072B2",  # blue
+    "LV": "#D55E00",  # vermilion
+    "LT": "#009E73",  # bluish green
+    "FI": "#CC79A7",  # reddish purple
+    "PL": "#E69F00",  # orange
+    "UA": "#56B4E9",  # sky blue
+    "XX": "#666666",
+}
+
+# Stages of a withdrawal, in the order they can happen.
+STAGES = (
+    "announcement",
+    "government_decision",
+    "parliament_vote",
+    "senate_vote",
+    "head_of_state_signature",
+    "un_deposit",
+    "withdrawal_effective",
+)
+# Treaty-wide milestones (country XX), kept apart from the withdrawal stages.
+TREATY_STAGES = (
+    "treaty_adoption",
+    "treaty_signature_opening",
+    "treaty_entry_into_force",
+    "meeting_of_states_parties",
+)
+ALL_STAGES = STAGES + TREATY_STAGES
+
+STAGE_LABELS = {
+    "announcement": "Announcement",
+    "government_decision": "Government decision",
+    "parliament_vote": "Parliament vote",
+    "senate_vote": "Senate vote",
+    "head_of_state_signature": "Head of state signs",
+    "un_deposit": "Deposit with UN",
+    "withdrawal_effective": "Withdrawal in effect",
+}
+
+# Status of a state's withdrawal on a given date, from the last stage reached.
+STATUS_BY_STAGE = {
+    "announcement": "announced",
+    "government_decision": "announced",
+    "parliament_vote": "approved",
+    "senate_vote": "approved",
+    "head_of_state_signature": "approved",
+    "un_deposit": "deposited",
+    "withdrawal_effective": "in effect",
+}
+STATUSES = ("not started", "announced", "approved", "deposited", "in effect")
+
+DATE_PRECISIONS = ("day", "month", "year")
+STANCES = ("supports", "skeptical", "opposes", "neutral")
+SPEAKER_TYPES = (
+    "government",
+    "military",
+    "parliament",
+    "analyst",
+    "campaigner",
+    "international_org",
+    "media",
+)
+THEME_FAMILIES = ("rationale", "criticism")
+VERDICTS = ("correct", "false", "misleading", "disputed", "unverifiable")
+SOURCE_KINDS = (
+    "corpus_article",
+    "news",
+    "official",
+    "un_depositary",
+    "monitor_report",
+    "ngo",
+    "treaty_text",
+    "reference",
+)
+
+# Separator for lists inside one CSV cell.
+LIST_SEP = ";"

@@ -1,0 +1,35 @@
+"""Shared fixtures: a copy of data/ to break, and one real build of the brief per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from brief.config import DATA_DIR
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of data/ that a test may edit."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_brief(tmp_path_factory) -> Path:
+    """The brief built once with default parameters into a temporary folder."""
+    from brief.build import build
+    from brief.params import build_params
+
+    out = tmp_path_factory.mktemp("brief")
+    build(build_params(output_dir=out), log=lambda message: None)
+    return out

@@ -1,0 +1,134 @@
+"""The data contract: the real data keeps it, and each kind of bad input is named by file, line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from brief import data
+from brief.data import DataError, effective_date, validation_problems
+from tests.conftest import edit_csv
+
+
+def test_real_data_keeps_the_contract():
+    assert validation_problems() == []
+
+
+def problems_in(data_dir):
+    return [str(p) for p in validation_problems(data_dir)]
+
+
+def test_malformed_csv_is_reported_with_its_line(data_copy):
+    with (data_copy / "events.csv").open("a", encoding="utf-8") as f:
+        f.write('EE-99,2025-01-01,day,EE,announcement,"unterminated\n')
+    problems = problems_in(data_copy)
+    assert any(p.startswith("events.csv") and "does not parse as CSV" in p for p in problems), problems
+
+
+def test_missing_required_column(data_copy):
+    edit_csv(data_copy / "events.csv", "event_id,date,date_precision", "id,date,date_precision")
+    assert "events.csv, line 1, column 'event_id': required column is missing from the header" in problems_in(data_copy)
+
+
+def test_bad_date_names_file_line_and_column(data_copy):
+    edit_csv(data_copy / "events.csv", "EE-03,2025-06-04", "EE-03,2025-13-04")
+    problems = problems_in(data_copy)
+    assert any(p.startswith("events.csv, line ") and "column 'date'" in p and "2025-13-04" in p for p in problems), problems
+
+
+def test_date_precision_must_match_the_date(data_copy):
+    edit_csv(data_copy / "events.csv", "EE-03,2025-06-04,day", "EE-03,2025-06-04,month")
+    assert any("column 'date_precision'" in p and "does not match" in p for p in problems_in(data_copy))
+
+
+@pytest.mark.parametrize(
+    "old,new,column",
+    [
+        ("EE-03,2025-06-04,day,EE,", "EE-03,2025-06-04,day,ZZ,", "country"),
+        ("EE-03,2025-06-04,day,EE,parliament_vote", "EE-03,2025-06-04,day,EE,referendum", "stage"),
+    ],
+)
+def test_unknown_vocabulary_values(data_copy, old, new, column):
+    edit_csv(data_copy / "events.csv", old, new)
+    assert any(f"column '{column}'" in p and "must be one of" in p for p in problems_in(data_copy))
+
+
+def test_unknown_stance_and_theme(data_copy):
+    statements = data_copy / "statements.csv"
+    text = statements.read_text(encoding="utf-8")
+    text = text.replace(",supports,", ",enthusiastic,", 1).replace("threat_environment", "no_such_theme", 1)
+    statements.write_text(text, encoding="utf-8")
+    problems = problems_in(data_copy)
+    assert any("statements.csv" in p and "column 'stance'" in p for p in problems)
+    assert any("statements.csv" in p and "'no_such_theme' is not a theme in themes.csv" in p for p in problems)
+
+
+def test_duplicate_id(data_copy):
+    edit_csv(data_copy / "events.csv", "EE-04,", "EE-03,")
+    assert any("duplicate id 'EE-03'" in p and "column 'event_id'" in p for p in problems_in(data_copy))
+
+
+def test_reference_to_a_missing_source(data_copy):
+    edit_csv(data_copy / "casualties.csv", "lm-2014-casualties", "lm-1914-casualties")
+    assert any("casualties.csv" in p and "'lm-1914-casualties' is not a source_id in sources.csv" in p for p in problems_in(data_copy))
+
+
+def test_missing_and_non_utf8_source_text(data_copy):
+    (data_copy / "sources" / "000_6bef87ad689eb73d.txt").unlink()
+    (data_copy / "sources" / "001_b757d6da4ac8543b.txt").write_bytes(b"caf\xe9 au lait")
+    problems = problems_in(data_copy)
+    assert any("column 'text_file'" in p and "000_6bef87ad689eb73d.txt" in p and "is not a file" in p for p in problems)
+    assert any("column 'text_file'" in p and "not UTF-8" in p for p in problems)
+
+
+def test_quote_must_be_verbatim(data_copy):
+    edit_csv(data_copy / "statements.csv", "Mines are no substitute", "Mines are a fine substitute")
+    assert any("statements.csv" in p and "not found verbatim" in p for p in problems_in(data_copy))
+
+
+def test_quote_matching_ignores_quote_marks_and_spacing():
+    assert data.normalise_text("it’s  “fine”\n now") == data.normalise_text("it's \"fine\" now")
+
+
+def test_validate_raises_with_every_problem(data_copy):
+    edit_csv(data_copy / "events.csv", "EE-03,2025-06-04", "EE-03,2025-06-40")
+    edit_csv(data_copy / "events.csv", "EE-04,", "EE-03,")
+    with pytest.raises(DataError) as info:
+        data.validate(data_copy)
+    assert len(info.value.problems) >= 2
+    assert "events.csv, line" in str(info.value)
+
+
+# ---------------------------------------------------------------- integrity of the real data
+
+
+def test_every_withdrawal_takes_effect_six_months_after_deposit_unless_explained():
+    events = data.load("events")
+    for country, group in events.groupby("country"):
+        deposits = group[group["stage"] == "un_deposit"]
+        effects = group[group["stage"] == "withdrawal_effective"]
+        for _, effect in effects.iterrows():
+            derived = effective_date(deposits["date_value"].iloc[0])
+            assert effect["date_value"] == derived or effect["notes"].strip(), country
+
+
+def test_each_withdrawing_state_has_the_full_sequence_of_stages():
+    events = data.load("events")
+    for country in ("EE", "LV", "LT", "FI", "PL"):
+        stages = set(events.loc[events["country"] == country, "stage"])
+        assert {"announcement", "parliament_vote", "head_of_state_signature", "un_deposit", "withdrawal_effective"} <= stages, country
+
+
+def test_every_fact_row_names_a_source():
+    for table, column in [("events", "source_ids"), ("statements", "source_id"), ("casualties", "source_id"), ("claims", "source_id")]:
+        frame = data.load(table)
+        assert (frame[column].str.strip() != "").all(), table
+
+
+def test_effective_date_arithmetic():
+    assert effective_date(dt.date(2025, 6, 27)) == dt.date(2025, 12, 27)
+    assert effective_date(dt.date(2025, 8, 20)) == dt.date(2026, 2, 20)
+    assert effective_date(dt.date(2025, 8, 31)) == dt.date(2026, 2, 28)
+    assert effective_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
+    assert data.add_months(dt.date(2025, 12, 15), 1) == dt.date(2026, 1, 15)

@@ -1,0 +1,73 @@
+"""Assembly: citations are numbered in reading order and resolve to references; tags remove cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from brief import render
+from brief.text import cite
+
+SOURCES = {
+    "a": {"source_id": "a", "title": "Alpha", "publisher": "P", "published": "2025-06-27", "url": "https://example.org/a", "accessed": "2026-11-22", "text_file": ""},
+    "b": {"source_id": "b", "title": "Beta <script>", "publisher": "", "published": "", "url": "", "accessed": "", "text_file": "b.txt"},
+}
+
+
+def page(body: str) -> BeautifulSoup:
+    html = render.assemble(
+        [render.SectionBody("one", "One", body)],
+        as_of=dt.date(2025, 9, 1), countries=("EE",), sources=SOURCES, fingerprint="f" * 12, version="0",
+    )
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_citations_numbered_by_first_use_and_listed_once():
+    soup = page(f"<p>x{cite('b')} y{cite('a', 'b')} [@a]</p>")
+    assert [a.get_text() for a in soup.select("a.cite")] == ["1", "2", "1", "2"]
+    refs = soup.select(".reference-list li")
+    assert [li["id"] for li in refs] == ["ref-b", "ref-a"]
+    assert all(soup.find(id=a["href"][1:]) for a in soup.select("a.cite"))
+    assert "<script>" not in str(soup.select_one("#ref-b")) and "Beta &lt;script&gt;" in str(soup.select_one("#ref-b"))
+
+
+def test_adjacent_citations_share_a_bracket():
+    soup = page(f"<p>x{cite('a', 'b')}</p>")
+    assert soup.select_one(".cites").get_text() == "[1, 2]"
+
+
+def test_unknown_citation_is_an_error():
+    with pytest.raises(render.RenderError, match="missing"):
+        page(f"<p>{cite('nope')}</p>")
+
+
+def test_title_block_and_scope():
+    soup = page("<p>x</p>")
+    assert "1 September 2025" in soup.select_one(".as-of").get_text()
+    assert "Estonia" in soup.select_one(".scope").get_text()
+
+
+def test_removal_tags_blank_rather_than_flag():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("gone", metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_markdown_cell("hidden", metadata={"tags": ["remove-input"]}),
+        nbformat.v4.new_code_cell("secret = 1", metadata={"tags": ["remove-output"]}, outputs=[nbformat.v4.new_output("stream", text="out")]),
+        nbformat.v4.new_code_cell("shown()"),
+    ]
+    cleaned = render.blank_removed(notebook)
+    assert len(cleaned.cells) == 3
+    assert cleaned.cells[0].source == "" and cleaned.cells[1].source == "" and cleaned.cells[1].outputs == []
+    assert cleaned.cells[2].source == ""
+
+
+def test_pdf_fetcher_refuses_files_and_network(tmp_path):
+    fetcher = render.allowed_fetcher([tmp_path])
+    for url in ("file:///etc/passwd", "http://example.org/x.png", "https://example.org/x.css"):
+        with pytest.raises(ValueError, match="blocked"):
+            fetcher(url)
+    (tmp_path / "ok.css").write_text("p{}")
+    assert fetcher((tmp_path / "ok.css").as_uri()) is not None
