@@ -192,7 +192,7 @@ def events_table_html(events: pd.DataFrame, countries: list[str], as_of: dt.date
             esc(vocab.COUNTRY_NAMES[row["country"]]),
             esc(vocab.STAGE_LABELS.get(row["stage"], row["stage"].replace("_", " ").capitalize())),
             esc(row["description"]),
-            cite(row["source_ids"]),
+            cite(row["source_ids"], limit=1),
         ]
         for _, row in shown.iterrows()
     ]

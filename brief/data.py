@@ -179,6 +179,16 @@ TABLES: dict[str, Table] = {
             doc="how one state joined the Convention",
         ),
         Table(
+            "framing_terms",
+            "term",
+            {
+                "term": Col("required_text", doc="lowercase; matches words that start with it"),
+                "family": Col("vocab", vocab=vocab.THEME_FAMILIES, doc="rationale = security framing, criticism = humanitarian framing"),
+                "note": Col("text", required=False),
+            },
+            doc="one term of the framing dictionary",
+        ),
+        Table(
             "countries",
             "country",
             {

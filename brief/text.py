@@ -68,6 +68,11 @@ def cite(*source_ids: str, limit: int | None = CITE_LIMIT) -> str:
     return "".join(f'<a class="cite" href="#ref-{esc(s)}" data-source="{esc(s)}">{esc(s)}</a>' for s in ids)
 
 
+def first_sources(cells) -> list[str]:
+    """The first (strongest) source of each ';'-separated cell, for citing one source per data row."""
+    return list(dict.fromkeys(split_list(cell)[0] for cell in cells if split_list(cell)))
+
+
 def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str]], *, source: str = "", numeric: tuple[int, ...] = ()) -> str:
     """A numbered table of the brief. Cells are HTML already (escape data with `esc`); the renderer numbers it."""
     num = ' class="num"'

@@ -11,6 +11,7 @@ COUNTRY_NAMES = {
     "RU": "Russia",
     "BY": "Belarus",
     "NO": "Norway",
+    "NZ": "New Zealand",
     "GB": "United Kingdom",
     "US": "United States",
     "XX": "Multilateral",
