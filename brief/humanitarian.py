@@ -144,7 +144,7 @@ def states_parties_html(parties: pd.DataFrame) -> str:
     table = parties.sort_values("date_value").reset_index(drop=True)
     peak = table.loc[table["states_parties"].idxmax()]
     last = table.iloc[-1]
-    after = table[table["date_value"] > peak["date_value"]]
+    after = table[(table["date_value"] > peak["date_value"]) & (table["states_parties"] < peak["states_parties"])]
     text = (
         f"The Convention reached {int(peak['states_parties'])} States Parties on {fmt_date(peak['date'])}{cite(peak['source_id'])}."
     )

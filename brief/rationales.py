@@ -21,6 +21,11 @@ SPEAKER_LABELS = {
 }
 
 
+def known_by(statements: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Statements made on or before `as_of` (undated ones are kept: their articles predate the brief)."""
+    return statements[statements["date_value"].map(lambda d: d is None or d <= as_of)]
+
+
 def explode_themes(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     """One row per statement × theme × speaker country, with the theme's family and label."""
     rows = []
