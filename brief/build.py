@@ -16,7 +16,7 @@ from pathlib import Path
 from brief import __version__
 from brief.config import KERNEL_NAME, NOTEBOOKS_DIR
 from brief.data import load, validate
-from brief.inputs import fingerprint
+from brief.inputs import build_fingerprint
 from brief.manifest import Section, load_manifest, run_order
 from brief.params import BuildParams
 
@@ -129,7 +129,7 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
             as_of=params.as_of,
             countries=params.countries,
             sources=sources,
-            fingerprint=fingerprint(params.data_dir, parameters=f"{params.as_of}|{','.join(params.countries)}"),
+            fingerprint=build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries),
             version=__version__,
         )
         outputs = []

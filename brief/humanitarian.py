@@ -247,3 +247,29 @@ def framing_chart(framing: pd.DataFrame):
         ax.set_title(title)
         fig.tight_layout()
     return fig, framing, title
+
+
+def record_values(casualties: pd.DataFrame, parties: pd.DataFrame, critics_frame: pd.DataFrame, themes: pd.DataFrame) -> dict:
+    """What the key findings need from this section."""
+    table = parties.sort_values("date_value").reset_index(drop=True)
+    peak = table.loc[table["states_parties"].idxmax()]
+    last = table.iloc[-1]
+    labels = dict(zip(themes["theme"], themes["label"]))
+    theme_counts = pd.Series([t for c in critics_frame["themes"] for t in split_list(c) if t in labels]).value_counts()
+    notable = critics_frame[critics_frame["speaker_type"].isin(["international_org", "campaigner"])].drop_duplicates("speaker")
+    return {
+        "casualties": latest_change(casualties),
+        "parties_peak": {"count": int(peak["states_parties"]), "date": peak["date"], "source_id": split_list(peak["source_id"])[0]},
+        "parties_last": {"count": int(last["states_parties"]), "date": last["date"], "source_id": split_list(last["source_id"])[0], "derived": last["derived"] == "yes"},
+        "critics": {
+            "count": len(critics_frame),
+            "top_theme": {"label": labels[theme_counts.index[0]], "count": int(theme_counts.iloc[0])} if len(theme_counts) else {"label": "", "count": 0},
+            "notable": [re_short(s) for s in notable["speaker"].head(4)],
+            "source_ids": [split_list(s)[0] for s in notable["source_id"].head(4)],
+        },
+    }
+
+
+def re_short(speaker: str) -> str:
+    """'Amnesty International (organisational statement)' -> 'Amnesty International'."""
+    return re.sub(r"\s*\(.*?\)\s*", " ", speaker).strip()

@@ -39,3 +39,8 @@ def fingerprint(data_dir: Path, parameters: str = "") -> str:
     groups = build_inputs(data_dir)
     parts = [f"{name}:{digest(paths, root=Path(data_dir) if name == 'data' else PACKAGE_DIR.parent)}" for name, paths in sorted(groups.items())]
     return hashlib.sha256("|".join(parts + [parameters]).encode()).hexdigest()[:12]
+
+
+def build_fingerprint(data_dir: Path, as_of: str, countries) -> str:
+    """The fingerprint of one build: its inputs and the parameters that shape the brief."""
+    return fingerprint(data_dir, parameters=f"{as_of}|{','.join(countries)}")

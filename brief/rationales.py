@@ -207,3 +207,16 @@ def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
     data = table.loc[order, [c for c, _, _ in parts] + ["total_km"]].reset_index()
     data.insert(1, "name", data["country"].map(vocab.COUNTRY_NAMES))
     return fig, data, title
+
+
+def record_values(statements: pd.DataFrame, long: pd.DataFrame, countries: tuple[str, ...]) -> dict:
+    """What the key findings need from this section."""
+    own = from_countries(statements, countries)
+    rationale = long[(long["family"] == "rationale") & long["speaker_country"].isin(countries)]
+    top = rationale.groupby("label")["statement_id"].nunique().sort_values(ascending=False, kind="stable").head(3)
+    skeptics = own[own["stance"] == "skeptical"].drop_duplicates("speaker")
+    return {
+        "statements": len(own),
+        "top_themes": [{"label": label, "count": int(n)} for label, n in top.items()],
+        "skeptics": [{"speaker": s["speaker"], "source_id": split_list(s["source_id"])[0]} for _, s in skeptics.iterrows()],
+    }
