@@ -237,24 +237,21 @@ def profiles_html(profile: pd.DataFrame) -> str:
     rows = [
         [
             f"{esc(p['source_id'])}{cite(p['source_id'])}",
-            esc(p["publisher"]),
-            fmt_date(p["published"]) if p["published"] else "undated",
+            f"{esc(p['publisher'])}, {fmt_date(p['published']) if p['published'] else 'undated'}",
             str(p["words"]),
             f"{p['named']} / {p['anonymous_or_generic']}",
             str(p["verbatim_quotes"]),
-            str(p["claims_checked"]),
-            str(p["false"] + p["misleading"]),
-            str(p["unverifiable"]),
+            f"{p['claims_checked']} / {p['false'] + p['misleading']} / {p['unverifiable']}",
         ]
         for _, p in profile.iterrows()
     ]
     return table_block(
         "profiles",
         "The corpus articles: attributions and checked claims",
-        ["Article", "Publisher", "Published", "Words", "Named / anonymous or generic speakers", "Verbatim quotes", "Claims checked", "False or misleading", "Unverifiable"],
+        ["Article", "Publisher, date", "Words", "Speakers named / unnamed", "Verbatim quotes", "Claims checked / false or misleading / unverifiable"],
         rows,
         source="sources.csv, statements.csv, claims.csv; counts, not ratings of the outlets.",
-        numeric=(3, 5, 6, 7, 8),
+        numeric=(2, 3, 4, 5),
     )
 
 

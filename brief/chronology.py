@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -153,30 +154,48 @@ def summary_html(statuses: list[CountryStatus], as_of: dt.date) -> str:
     return f'<p class="lead">{" ".join(sentences)}</p>'
 
 
-def status_table_html(statuses: list[CountryStatus], as_of: dt.date) -> str:
+KEY_STAGES = ("announcement", "parliament_vote", "head_of_state_signature", "un_deposit", "withdrawal_effective")
+VOTE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+
+
+def _short_date(row: pd.Series) -> str:
+    from brief.text import fmt_date
+
+    text = fmt_date(row["date"])
+    return text.replace("January", "Jan").replace("February", "Feb").replace("March", "Mar").replace("April", "Apr").replace("August", "Aug").replace("September", "Sep").replace("October", "Oct").replace("November", "Nov").replace("December", "Dec")
+
+
+def key_step(events: pd.DataFrame, country: str, stage: str, as_of: dt.date) -> pd.Series | None:
+    """The recorded step of a stage by `as_of`: the first announcement, otherwise the last step."""
+    rows = known_by(withdrawal_events(events[(events["country"] == country) & (events["stage"] == stage)]), as_of)
+    if rows.empty:
+        return None
+    return rows.iloc[0] if stage == "announcement" else rows.iloc[-1]
+
+
+def status_table_html(statuses: list[CountryStatus], events: pd.DataFrame, as_of: dt.date) -> str:
+    """One row per state: its status on `as_of` and the dates of the key steps (with the vote where recorded)."""
     from brief.text import cite, esc, fmt_date, table_block
 
     rows = []
     for s in statuses:
-        effective = ""
-        if s.effective_date:
-            effective = fmt_date(s.effective_date) + ("" if s.effective_recorded or s.effective_date <= as_of else " (due)")
-        rows.append(
-            [
-                esc(s.name),
-                f'<span class="status status-{s.status.replace(" ", "-")}">{esc(s.status)}</span>',
-                f"{esc(vocab.STAGE_LABELS[s.last_stage])}, {fmt_date(s.last_date)}" if s.last_stage else "—",
-                fmt_date(s.deposit_date) if s.deposit_date else "—",
-                effective or "—",
-                cite(*s.source_ids),
-            ]
-        )
+        cells = [esc(s.name), f'<span class="status status-{s.status.replace(" ", "-")}">{esc(s.status)}</span>']
+        for stage in KEY_STAGES:
+            step = key_step(events, s.country, stage, as_of)
+            if step is not None:
+                vote = VOTE.search(step["description"]) if stage == "parliament_vote" else None
+                cells.append(f"{_short_date(step)}{f' ({vote.group(1)}–{vote.group(2)})' if vote else ''}{cite(step['source_ids'], limit=1)}")
+            elif stage == "withdrawal_effective" and s.effective_date:
+                cells.append(f"{fmt_date(s.effective_date)} (due)")
+            else:
+                cells.append("—")
+        rows.append(cells)
     return table_block(
         "status",
-        f"Status of each withdrawal on {fmt_date(as_of)}",
-        ["State", "Status", "Last step", "Deposited with the UN", "In effect from", "Sources"],
+        f"Where each withdrawal stood on {fmt_date(as_of)}, and the dates of its key steps",
+        ["State", "Status", "First announced", "Parliament (votes for–against)", "Head of state", "Deposited with the UN", "In effect"],
         rows,
-        source="events.csv; effective dates not yet recorded are derived as deposit + 6 months (Art. 20(3)).",
+        source="events.csv; dates not yet recorded are derived as deposit + 6 months (Art. 20(3)) and marked “due”.",
     )
 
 
@@ -262,7 +281,7 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
             ax.axvline(as_of, color="#222222", linestyle=(0, (4, 3)), linewidth=1)
             ax.annotate(f"as of {fmt_date(as_of)}", xy=(as_of, len(countries) - 0.45), xytext=(-4, 0), textcoords="offset points", ha="right", va="bottom", fontsize=8, color="#222222")
         else:
-            ax.annotate(f"as of {fmt_date(as_of)} →", xy=(1, 1), xycoords="axes fraction", xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=8, color="#222222")
+            ax.annotate(f"as of {fmt_date(as_of)} →", xy=(1, 0), xycoords="axes fraction", xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom", fontsize=7.5, color="#222222")
         ax.set_xlim(left, right)
         ax.set_ylim(-0.7, len(countries) - 0.1)
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))

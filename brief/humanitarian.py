@@ -163,10 +163,17 @@ def states_parties_html(parties: pd.DataFrame) -> str:
 
 
 def critics(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
-    """Statements opposing the withdrawals that carry a criticism theme, in date order."""
+    """Attributable statements opposing the withdrawals that carry a criticism theme, in date order.
+
+    Anonymous, generic or unverified attributions are left out here; the claims ledger deals with them.
+    """
+    from brief.rationales import is_doubtful
+
     criticism = set(themes.loc[themes["family"] == "criticism", "theme"])
     mask = (statements["stance"] == "opposes") & statements["themes"].map(lambda c: bool(set(split_list(c)) & criticism))
-    return statements[mask].sort_values(["date", "statement_id"])
+    chosen = statements[mask]
+    chosen = chosen[~chosen.apply(is_doubtful, axis=1)] if len(chosen) else chosen
+    return chosen.sort_values(["date", "statement_id"])
 
 
 def critics_table_html(critics_frame: pd.DataFrame, themes: pd.DataFrame) -> str:

@@ -105,7 +105,7 @@ def statement_text(s: pd.Series) -> str:
 
 
 # Notes that mark a statement as too doubtful to stand for a theme (set by the coders in statements.csv).
-DOUBT_MARKERS = ("unverified", "[anonymous", "[generic", "mistranslation", "not found elsewhere", "(tsahkna is male)")
+DOUBT_MARKERS = ("unverified", "[anonymous", "[generic", "mistranslation", "not found elsewhere", "(tsahkna is male)", "identity")
 MIN_QUOTE_CHARS = 40  # a one-word quote ("flexibility") does not stand for anything
 
 

@@ -8,6 +8,7 @@ reading order, builds the contents and the References from sources.csv, and writ
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,10 +294,23 @@ def allowed_fetcher(allowed_roots: list[Path]):
     return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
+class _SvgPresentationNoise(logging.Filter):
+    """WeasyPrint's CSS parser reports SVG presentation properties in inline charts as unknown; they render fine."""
+
+    PATTERN = re.compile(r"Ignored `(fill|stroke|clip-path|opacity|font|stop|paint-order)[\w-]*:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.PATTERN.search(record.getMessage())
+
+
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
     import matplotlib
     from weasyprint import CSS, HTML
+
+    logger = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _SvgPresentationNoise) for f in logger.filters):
+        logger.addFilter(_SvgPresentationNoise())
 
     fetcher = allowed_fetcher([Path(matplotlib.get_data_path()) / "fonts" / "ttf"])
     document = HTML(string=html, url_fetcher=fetcher, base_url=None)
