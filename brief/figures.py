@@ -17,12 +17,14 @@ import pandas as pd  # noqa: E402
 from brief.text import esc  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
+SVG_HASH_SALT = "ottawa-brief"
 
 
 @contextlib.contextmanager
 def chart_style():
     """Apply the brief's style for one chart only; nothing leaks into the next."""
-    with plt.style.context(["default", str(STYLE_FILE)]):
+    # matplotlib style files may not set svg.hashsalt, which keeps SVG ids (and so the bytes) stable.
+    with plt.style.context(["default", str(STYLE_FILE)]), plt.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
         yield
 
 
@@ -72,8 +74,9 @@ def save(
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     svg_path = figures_dir / f"{slug}.svg"
-    fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
-    fig.savefig(figures_dir / f"{slug}.png", format="png", metadata={"Software": None})
+    with chart_style():  # savefig.* settings and the SVG hash salt are read when saving
+        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(figures_dir / f"{slug}.png", format="png", metadata={"Software": None})
     plt.close(fig)
     svg_text = _inline_svg(svg_path.read_text(encoding="utf-8"), slug, alt)
     return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data)
