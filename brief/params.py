@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +55,14 @@ def parse_formats(value: str | list[str]) -> tuple[str, ...]:
 
 
 def check_writable(directory: Path) -> Path:
-    """The output directory must exist or be creatable, and be writable."""
+    """The output directory must exist or be creatable, and take a file (tried, not guessed: root passes access())."""
     directory = Path(directory).resolve()
-    probe = directory
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise ParameterError(f"--output-dir {directory} cannot be written (checked {probe})")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise ParameterError(f"--output-dir {directory} cannot be written ({exc.strerror or exc})") from None
     return directory
 
 

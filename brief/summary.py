@@ -54,6 +54,7 @@ def _status_finding(chron: dict) -> str:
         last = max(s["effective_date"] for s in in_effect)
         first = min(s["effective_date"] for s in in_effect)
         text = f"<strong>All {number_word(total)} withdrawals are in effect.</strong> They took effect between {fmt_date(first)} and {fmt_date(last)}, six months after each instrument reached the UN Secretary-General"
+        return f"{text}.{sources}"
     elif in_effect:
         text = f"<strong>{sentence_case(number_word(len(in_effect)))} of {number_word(total)} withdrawals are in effect</strong> ({names(in_effect)})"
         if pending:
@@ -64,7 +65,7 @@ def _status_finding(chron: dict) -> str:
     else:
         stage_states = join_words(f"{vocab.COUNTRY_NAMES[s['country']]} ({s['status']})" for s in statuses)
         text = f"<strong>No withdrawal has been deposited yet</strong>: {stage_states}"
-    return f"{text}, as of {fmt_date(as_of)}.{sources}"
+    return f"{text} (as of {fmt_date(as_of)}).{sources}"
 
 
 def _pace_finding(chron: dict) -> str | None:
@@ -123,7 +124,7 @@ def _critics_finding(hum: dict) -> str:
     crit = hum["critics"]
     top = crit["top_theme"]
     return (
-        f"<strong>Critics say the norm is eroding.</strong> {sentence_case(plural(crit['count'], 'statement'))} oppose the withdrawals on humanitarian grounds, "
+        f"<strong>Critics say the norm is eroding.</strong> The dataset holds {plural(crit['count'], 'attributed statement')} opposing the withdrawals on humanitarian grounds, "
         f"from {join_words(esc(n) for n in crit['notable'])}; the most common argument is {esc(top['label'].lower())} ({top['count']})."
         + cite(*crit["source_ids"], limit=3)
     )
@@ -177,7 +178,7 @@ def outlook_html(results: dict, events: pd.DataFrame, statements: pd.DataFrame, 
     for _, s in build_up.iterrows():
         text = s["paraphrase"] or s["quote"]
         label = "Paraphrase" if s["paraphrase"] else "Quote"
-        items.append(f"<strong>Production and procurement</strong> ({esc(s['speaker'])}, {fmt_date(s['date'])}): <span class=\"paraphrase\">{label}: {esc(text)}</span>{cite(s['source_id'])}")
+        items.append(f"<strong>Production and procurement plans</strong> ({esc(s['speaker'])}, {fmt_date(s['date'])}): <span class=\"paraphrase\">{label}: {esc(text)}</span>{cite(s['source_id'])}")
     meetings = events[(events["stage"] == "meeting_of_states_parties")].sort_values("date_value")
     past = meetings[meetings["date_value"].map(lambda d: d <= as_of)]
     future = meetings[meetings["date_value"].map(lambda d: d > as_of)]
