@@ -60,7 +60,8 @@ def status_as_of(events: pd.DataFrame, country: str, as_of: dt.date) -> CountryS
         effective, effective_recorded = None, False
     if past.empty:
         return CountryStatus(country, "not started", None, None, None, None, False, (), contested)
-    last = past.iloc[-1]
+    # The furthest stage reached decides the status (a later, lesser step such as a new announcement does not undo it).
+    last = past.sort_values(["stage_rank", "date_value"]).iloc[-1]
     status = vocab.STATUS_BY_STAGE[last["stage"]]
     known_deposit = deposit if deposit is not None and deposit <= as_of else None
     if known_deposit is None:

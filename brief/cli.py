@@ -22,6 +22,17 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("validate", help="check the data against the contract and report every problem")
     check.add_argument("--data-dir", default=str(DATA_DIR))
+
+    add = commands.add_parser("add-source", help="add an article: copy its text into data/sources/ and write its sources.csv row")
+    add.add_argument("file", help="the article as a UTF-8 text file")
+    add.add_argument("--title", required=True)
+    add.add_argument("--publisher", required=True)
+    add.add_argument("--published", required=True, help="YYYY-MM-DD, YYYY-MM or YYYY")
+    add.add_argument("--url", required=True, help="http(s) address of the article")
+    add.add_argument("--id", dest="source_id", help="source id (default: from the title)")
+    add.add_argument("--kind", default="corpus_article", help="source kind (default corpus_article)")
+    add.add_argument("--accessed", help="YYYY-MM-DD the URL was consulted (default today)")
+    add.add_argument("--data-dir", default=str(DATA_DIR))
     return parser
 
 
@@ -35,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             validate(args.data_dir)
             print(f"{args.data_dir}: the data keeps the contract.")
+            return 0
+        if args.command == "add-source":
+            from brief.sources import add_source
+
+            source_id = add_source(
+                args.file, title=args.title, publisher=args.publisher, published=args.published, url=args.url,
+                data_dir=args.data_dir, source_id=args.source_id, kind=args.kind, accessed=args.accessed,
+            )
+            print(f"Added {source_id} to {args.data_dir}/sources.csv; the next build includes it.")
             return 0
         params = build_params(
             as_of=args.as_of,
@@ -56,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (DataError, ManifestError) as exc:
-        print(f"error: {exc}\nNo notebook was run; the previous brief was left as it was.", file=sys.stderr)
+        after = "Nothing was changed." if args.command == "add-source" else "No notebook was run; the previous brief was left as it was."
+        print(f"error: {exc}\n{after}", file=sys.stderr)
         return 1
     return 0

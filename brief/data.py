@@ -540,7 +540,9 @@ def _event_problems(events: pd.DataFrame) -> list[Problem]:
     rank = {stage: i for i, stage in enumerate(vocab.STAGES)}
     dated = events[events["date"].map(_is_partial_date) & events["stage"].isin(vocab.STAGES)]
     for country, group in dated.groupby("country"):
-        rows = sorted(group.iterrows(), key=lambda item: rank[item[1]["stage"]])
+        # Compare the first step of each stage: a later stage cannot begin before an earlier one has.
+        firsts = group.assign(start=group["date"].map(parse_partial_date)).sort_values("start").drop_duplicates("stage")
+        rows = sorted(firsts.iterrows(), key=lambda item: rank[item[1]["stage"]])
         for (i_a, a), (i_b, b) in zip(rows, rows[1:]):
             if rank[b["stage"]] > rank[a["stage"]] and period_end(b["date"]) < parse_partial_date(a["date"]):
                 problems.append(

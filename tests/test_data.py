@@ -132,3 +132,17 @@ def test_effective_date_arithmetic():
     assert effective_date(dt.date(2025, 8, 31)) == dt.date(2026, 2, 28)
     assert effective_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
     assert data.add_months(dt.date(2025, 12, 15), 1) == dt.date(2026, 1, 15)
+
+
+def test_stages_out_of_order_are_refused(data_copy):
+    edit_csv(data_copy / "events.csv", "EE-05,2025-06-27", "EE-05,2025-05-27")
+    assert any("EE un_deposit (2025-05-27) is dated before its head_of_state_signature" in p for p in problems_in(data_copy))
+
+
+def test_effective_date_that_breaks_article_20_needs_a_note(data_copy):
+    text = (data_copy / "events.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.startswith("FI-06,")]
+    fixed = lines[0].replace("2026-01-10", "2026-01-11")
+    fixed = fixed[: fixed.rfind(",")] + ","  # drop the notes
+    (data_copy / "events.csv").write_text(text.replace(lines[0], fixed), encoding="utf-8")
+    assert any("FI effective date 2026-01-11 is not deposit + 6 months (2026-01-10)" in p for p in problems_in(data_copy))
