@@ -2,23 +2,32 @@
 
 Everything is written to a staging folder first; the previous brief, notebooks and figures are
 replaced only when the whole build has succeeded, so a failure never loses the last good edition.
+Executions and the rendered brief are cached by content (brief/cache.py): a rebuild runs only
+the notebooks whose inputs changed, and a build with nothing changed starts no kernel at all.
+Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only when needed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
+from brief.cache import Cache, code_digest, sha256_file, sha256_text, template_digest
 from brief.config import KERNEL_NAME, NOTEBOOKS_DIR
-from brief.data import load, validate
-from brief.inputs import build_fingerprint
+from brief.inputs import build_fingerprint, digest, files_under
 from brief.manifest import Section, load_manifest, run_order
 from brief.params import BuildParams
+
+CACHE_DIRNAME = ".cache"
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 class NotebookError(RuntimeError):
@@ -35,7 +44,9 @@ class BuildResult:
     html: Path | None
     pdf: Path | None
     figures_dir: Path
-    executed: tuple[str, ...]
+    executed: tuple[str, ...]  # notebooks run by this build
+    cached: tuple[str, ...]  # notebooks taken from the cache
+    rendered: bool  # False when the published brief was already up to date
     seconds: float
 
 
@@ -62,14 +73,140 @@ def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
         raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
 
 
-def _publish(staging: Path, params: BuildParams, outputs: list[str]) -> None:
+# ---------------------------------------------------------------------------- planning
+
+
+def _key_parameters(params: BuildParams) -> dict:
+    """The parameters that shape a notebook's output (not the folders it writes to)."""
+    return {"as_of": params.as_of.isoformat(), "countries": list(params.countries)}
+
+
+def _plan(sections: list[Section], params: BuildParams, cache: Cache, code: str, force: bool) -> dict[str, str | None]:
+    """Each section's cache key, where it can be known now: needed results must come from cache entries."""
+    keys: dict[str, str | None] = {}
+    results_hash: dict[str, str] = {}
+    for section in run_order(sections):
+        if any(keys.get(n) is None for n in section.needs):
+            keys[section.id] = None
+            continue
+        key = section_key_for(section, params, code, {n: results_hash[n] for n in section.needs})
+        entry = None if force else cache.lookup(section, key)
+        keys[section.id] = key if entry else None
+        if entry:
+            results_hash[section.id] = sha256_file(entry.results) if entry.results.exists() else "none"
+    return keys
+
+
+def section_key_for(section: Section, params: BuildParams, code: str, needed_results: dict[str, str]) -> str:
+    from brief.cache import section_key
+
+    return section_key(section, data_dir=params.data_dir, parameters=_key_parameters(params), code=code, needed_results=needed_results)
+
+
+def _outputs_intact(params: BuildParams, record: dict) -> bool:
+    outputs = record.get("outputs", {})
+    if not outputs:
+        return False
+    for name, value in outputs.items():
+        path = params.figures_dir / name[len("figures/"):] if name.startswith("figures/") else params.output_dir / name
+        if not path.is_file() or sha256_file(path) != value:
+            return False
+    published_figures = {f"figures/{p.name}" for p in params.figures_dir.glob("*") if p.is_file()}
+    return published_figures == {n for n in outputs if n.startswith("figures/")}
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def _run_sections(sections: list[Section], params: BuildParams, staging: Path, cache: Cache, code: str, log) -> tuple[list[str], list[str]]:
+    """Run or restore every section, independent ones two at a time; return (executed, cached)."""
+    results_dir = staging / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    order = run_order(sections)
+    total = len(order)
+    done: dict[str, str] = {}  # section id -> results hash
+    executed, cached = [], []
+    lock = threading.Lock()
+
+    def progress(message: str) -> None:
+        with lock:  # two notebooks may finish at once; keep their lines whole
+            log(message)
+
+    def restore(section: Section, entry) -> None:
+        shutil.copy2(entry.notebook, staging / "notebooks" / section.notebook)
+        if entry.results.exists():
+            shutil.copy2(entry.results, results_dir / f"{section.id}.json")
+        shutil.copytree(entry.figures, staging / "figures" / section.id, dirs_exist_ok=True)
+
+    def run(section: Section, key: str) -> None:
+        figures = staging / "figures" / section.id
+        figures.mkdir(parents=True, exist_ok=True)
+        parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
+        target = staging / "notebooks" / section.notebook
+        started = time.perf_counter()
+        try:
+            execute_notebook(section, target, parameters)
+        except NotebookError as exc:
+            kept = params.output_dir / "failed" / section.notebook
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                shutil.copy2(target, kept)
+            raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
+        results = results_dir / f"{section.id}.json"
+        cache.store(section, key, target, results if results.exists() else None, figures)
+        progress(f"  ran     {section.notebook} in {time.perf_counter() - started:.1f} s")
+
+    pending = list(order)
+    running: dict = {}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        while pending or running:
+            for section in [s for s in pending if all(n in done for n in s.needs)]:
+                key = section_key_for(section, params, code, {n: done[n] for n in section.needs})
+                entry = None if params.force else cache.lookup(section, key)
+                pending.remove(section)
+                if entry is not None:
+                    restore(section, entry)
+                    cached.append(section.notebook)
+                    done[section.id] = sha256_file(entry.results) if entry.results.exists() else "none"
+                    log(f"  cached  {section.notebook}")
+                    continue
+                if len(running) >= WORKERS:
+                    pending.insert(0, section)
+                    break
+                log(f"  running {section.notebook} …")
+                running[pool.submit(run, section, key)] = section
+            if not running:
+                if pending and not any(all(n in done for n in s.needs) for s in pending):
+                    raise RuntimeError(f"sections cannot start: {[s.id for s in pending]}")
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                section = running.pop(future)
+                future.result()  # re-raises NotebookError; the pool waits for the other run to end
+                results = results_dir / f"{section.id}.json"
+                done[section.id] = sha256_file(results) if results.exists() else "none"
+                executed.append(section.notebook)
+    log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
+    return executed, cached
+
+
+def _flatten_figures(staging: Path, sections: list[Section]) -> Path:
+    """Per-section chart folders become the one figures/ folder of the brief (slugs are unique)."""
+    flat = staging / "figures-published"
+    flat.mkdir()
+    for section in sections:
+        for path in sorted((staging / "figures" / section.id).glob("*")):
+            if (flat / path.name).exists():
+                raise RuntimeError(f"two sections write the chart {path.name}")
+            shutil.copy2(path, flat / path.name)
+    return flat
+
+
+def _publish(staging: Path, params: BuildParams, outputs: list[str], figures: Path) -> None:
     """Move the staged outputs into place: files by atomic rename, folders swapped whole."""
     output_dir = params.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
-    swaps = [(staging / "notebooks", output_dir / "notebooks"), (staging / "figures", params.figures_dir)]
-    for new, old in swaps:
-        if not new.exists():
-            continue
+    for new, old in ((staging / "notebooks", output_dir / "notebooks"), (figures, params.figures_dir)):
         if old.exists():
             retired = old.with_name(f".{old.name}.old")
             shutil.rmtree(retired, ignore_errors=True)
@@ -83,55 +220,57 @@ def _publish(staging: Path, params: BuildParams, outputs: list[str]) -> None:
         (staging / name).replace(output_dir / name)
 
 
+# ---------------------------------------------------------------------------- the build
+
+
+def _validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
+    """Validate the data before any kernel starts; skipped when the same data already passed with the same code."""
+    data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
+    if cache.read_record("validated").get("data") == data_hash:
+        return
+    from brief.data import validate
+
+    log(f"Validating data in {params.data_dir} …")
+    validate(params.data_dir)
+    cache.write_record("validated", {"data": data_hash})
+
+
 def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult:
     """Build the brief; raise DataError, ManifestError, NotebookError or RenderError on failure."""
     started = time.perf_counter()
     sections = load_manifest()
-    log(f"Validating data in {params.data_dir} …")
-    validate(params.data_dir)
     params.output_dir.mkdir(parents=True, exist_ok=True)
+    cache = Cache(params.output_dir / CACHE_DIRNAME)
+    code = code_digest()
+    _validate_if_changed(params, cache, code, log)
+    fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
+
+    keys = _plan(sections, params, cache, code, params.force)
+    render_key = None
+    if all(keys.values()):
+        render_key = sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+        record = cache.read_record("render")
+        if not params.force and record.get("key") == render_key and _outputs_intact(params, record):
+            seconds = time.perf_counter() - started
+            log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
+            return _result(params, [], [s.notebook for s in sections], False, seconds)
+
     staging = params.output_dir / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
-    figures, results = staging / "figures", staging / "results"
-    figures.mkdir()
-    results.mkdir()
-    parameters = params.notebook_parameters(figures_dir=figures, results_dir=results)
-    order = run_order(sections)
-    executed = []
+    (staging / "figures").mkdir()
     try:
-        for i, section in enumerate(order, 1):
-            t0 = time.perf_counter()
-            log(f"[{i}/{len(order)}] running {section.notebook} …")
-            target = staging / "notebooks" / section.notebook
-            try:
-                execute_notebook(section, target, parameters)
-            except NotebookError as exc:
-                kept = params.output_dir / "failed" / section.notebook
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    shutil.copy2(target, kept)
-                exc.kept_copy = kept
-                raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
-            executed.append(section.notebook)
-            log(f"[{i}/{len(order)}] {section.notebook} done in {time.perf_counter() - t0:.1f} s")
+        log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
+        executed, cached = _run_sections(sections, params, staging, cache, code, log)
+        figures = _flatten_figures(staging, sections)
 
         from brief import render
+        from brief.data import load
 
         log("Rendering HTML …")
-        bodies = [
-            render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook))
-            for s in sections
-        ]
+        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook)) for s in sections]
         sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
-        html = render.assemble(
-            bodies,
-            as_of=params.as_of,
-            countries=params.countries,
-            sources=sources,
-            fingerprint=build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries),
-            version=__version__,
-        )
+        html = render.assemble(bodies, as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__)
         outputs = []
         if "html" in params.formats:
             (staging / "brief.html").write_text(html, encoding="utf-8")
@@ -140,16 +279,28 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
             log("Rendering PDF …")
             render.write_pdf(html, staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
-        _publish(staging, params, outputs)
+        record_outputs = {name: sha256_file(staging / name) for name in outputs}
+        record_outputs.update({f"figures/{p.name}": sha256_file(p) for p in sorted(figures.glob("*"))})
+        _publish(staging, params, outputs, figures)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(params.output_dir / "failed", ignore_errors=True)
+    final_keys = _plan(sections, params, cache, code, force=False)
+    if all(final_keys.values()):
+        render_key = sha256_text("|".join([*(f"{s.id}:{final_keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+        cache.write_record("render", {"key": render_key, "outputs": record_outputs})
     seconds = time.perf_counter() - started
     log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
+    return _result(params, executed, cached, True, seconds)
+
+
+def _result(params: BuildParams, executed, cached, rendered: bool, seconds: float) -> BuildResult:
     return BuildResult(
         html=params.output_dir / "brief.html" if "html" in params.formats else None,
         pdf=params.output_dir / "brief.pdf" if "pdf" in params.formats else None,
         figures_dir=params.figures_dir,
         executed=tuple(executed),
+        cached=tuple(cached),
+        rendered=rendered,
         seconds=seconds,
     )

@@ -38,12 +38,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from brief.data import DataError, validate
+    from brief.errors import DataError
     from brief.manifest import ManifestError
     from brief.params import ParameterError, build_params
 
     try:
         if args.command == "validate":
+            from brief.data import validate
+
             validate(args.data_dir)
             print(f"{args.data_dir}: the data keeps the contract.")
             return 0
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
         )
         from brief.build import NotebookError, build
-        from brief.render import RenderError
+        from brief.errors import RenderError
 
         try:
             build(params)

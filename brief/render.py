@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from brief import vocab
 from brief.config import TEMPLATES_DIR
+from brief.errors import RenderError
 from brief.text import cite, esc, fmt_date, join_words
 
 TITLE = "Leaving the Mine Ban Treaty"
@@ -32,10 +33,6 @@ SERIES = "Policy brief"
 AUTHOR = "Ottawa Convention withdrawals brief project"
 REMOVE_TAGS = {"cell": "remove-cell", "input": "remove-input", "output": "remove-output"}
 CSS_FILE = TEMPLATES_DIR / "brief.css"
-
-
-class RenderError(ValueError):
-    pass
 
 
 # ---------------------------------------------------------------------------- notebook -> fragment
@@ -224,6 +221,8 @@ def assemble(
     )
     references = number_citations(soup, sources)
     number_figures_and_tables(soup)
+    for slot in soup.select(".fill-fingerprint"):
+        slot.string = fingerprint
     toc, sections = [], []
     for number, (body, element) in enumerate(zip(bodies, soup.select("div.section-body")), 1):
         inner = BeautifulSoup(element.decode_contents(), "html.parser")

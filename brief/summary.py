@@ -196,6 +196,11 @@ def outlook_html(results: dict, events: pd.DataFrame, statements: pd.DataFrame, 
 # ---------------------------------------------------------------------------- methods
 
 
+# The renderer writes the build's inputs fingerprint into elements of this class, so the methods
+# notebook does not depend on every input of the build (and stays cached when one of them changes).
+FINGERPRINT_SLOT = "fill-fingerprint"
+
+
 def row_counts(data_dir: Path) -> list[tuple[str, int]]:
     counts = []
     for name, spec in TABLES.items():
@@ -207,7 +212,7 @@ def row_counts(data_dir: Path) -> list[tuple[str, int]]:
     return counts
 
 
-def methods_html(data_dir: Path, themes: pd.DataFrame, casualties: pd.DataFrame, params: dict, fingerprint: str) -> str:
+def methods_html(data_dir: Path, themes: pd.DataFrame, casualties: pd.DataFrame, params: dict) -> str:
     from brief import __version__
 
     rows = [[esc(name), str(n)] for name, n in row_counts(data_dir)]
@@ -215,7 +220,7 @@ def methods_html(data_dir: Path, themes: pd.DataFrame, casualties: pd.DataFrame,
     families = themes.groupby("family")["theme"].count()
     editions = casualties.sort_values("year")["monitor_edition"]
     params_rows = [[esc(k), esc(", ".join(v) if isinstance(v, list) else v)] for k, v in params.items() if k in ("as_of", "countries")]
-    params_table = table_block("parameters", "Parameters and version of this build", ["Parameter", "Value"], params_rows + [["inputs fingerprint", esc(fingerprint)], ["brief package", esc(__version__)]], source="the build command; the fingerprint is a SHA-256 over data, notebooks, package, requirements and parameters.")
+    params_table = table_block("parameters", "Parameters and version of this build", ["Parameter", "Value"], params_rows + [["inputs fingerprint", f'<span class="{FINGERPRINT_SLOT}">(filled in by the build)</span>'], ["brief package", esc(__version__)]], source="the build command; the fingerprint is a SHA-256 over data, notebooks, package, requirements and parameters.")
     return (
         "<p><strong>Corpus.</strong> Five news and analysis articles, held in full in <code>data/sources/</code>, are the starting corpus; "
         "their facts were checked against public sources (ministries, parliaments, the UN depositary where available, Landmine Monitor, "

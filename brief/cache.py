@@ -1,0 +1,145 @@
+"""A content-addressed cache of notebook executions and of the rendered brief.
+
+A section's key hashes everything its notebook may read: the notebook itself, the build
+parameters that shape it, the data files it declares in the manifest, the `brief` package's
+Python source and chart style, requirements.txt, and the results of the sections it needs.
+An entry stores the executed notebook, the section's recorded results and its charts, with a
+SHA-256 of each file; an entry whose files do not match is deleted and rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from brief.config import PACKAGE_DIR, REQUIREMENTS_FILE, TEMPLATES_DIR
+from brief.inputs import digest, files_under
+from brief.manifest import Section
+
+MANIFEST_NAME = "entry.json"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_digest() -> str:
+    """What notebooks execute besides themselves: the package's Python, its chart style, the pinned requirements."""
+    files = files_under(PACKAGE_DIR, ["*.py", "*.mplstyle"]) + ([REQUIREMENTS_FILE] if REQUIREMENTS_FILE.exists() else [])
+    return digest(files, root=PACKAGE_DIR.parent)
+
+
+def template_digest() -> str:
+    """What only rendering reads: the page and notebook templates and the stylesheet."""
+    return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json"]), root=TEMPLATES_DIR)
+
+
+def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
+    """A hash per declared input; a folder (ending in /) hashes every file in it."""
+    hashes = {}
+    for name in section.reads:
+        path = Path(data_dir) / name
+        if name.endswith("/"):
+            hashes[name] = digest(files_under(path, ["*"]), root=path) if path.is_dir() else "missing"
+        else:
+            hashes[name] = sha256_file(path) if path.is_file() else "missing"
+    return hashes
+
+
+def section_key(section: Section, *, data_dir: Path, parameters: dict, code: str, needed_results: dict[str, str]) -> str:
+    parts = {
+        "notebook": sha256_file(section.path),
+        "parameters": parameters,
+        "reads": reads_digest(section, data_dir),
+        "code": code,
+        "needs": needed_results,
+    }
+    return sha256_text(json.dumps(parts, sort_keys=True))[:24]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cached execution of a section."""
+
+    folder: Path
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / "notebook.ipynb"
+
+    @property
+    def results(self) -> Path:
+        return self.folder / "results.json"
+
+    @property
+    def figures(self) -> Path:
+        return self.folder / "figures"
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def entry_folder(self, section: Section, key: str) -> Path:
+        return self.root / "sections" / section.id / key
+
+    def lookup(self, section: Section, key: str) -> Entry | None:
+        """The entry for `key` if it is complete and uncorrupted; a damaged one is removed."""
+        folder = self.entry_folder(section, key)
+        manifest = folder / MANIFEST_NAME
+        if not manifest.is_file():
+            return None
+        try:
+            recorded = json.loads(manifest.read_text(encoding="utf-8"))
+            intact = all(sha256_file(folder / name) == value for name, value in recorded["files"].items())
+        except (OSError, ValueError, KeyError):
+            intact = False
+        if not intact:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        return Entry(folder)
+
+    def store(self, section: Section, key: str, notebook: Path, results: Path | None, figures: Path) -> Entry:
+        """Save one execution; written to a temporary folder and renamed, so a crash leaves no half entry."""
+        folder = self.entry_folder(section, key)
+        temporary = folder.with_name(f".{key}.tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        shutil.copy2(notebook, temporary / "notebook.ipynb")
+        if results is not None and results.is_file():
+            shutil.copy2(results, temporary / "results.json")
+        shutil.copytree(figures, temporary / "figures") if figures.is_dir() else (temporary / "figures").mkdir()
+        files = {p.relative_to(temporary).as_posix(): sha256_file(p) for p in sorted(temporary.rglob("*")) if p.is_file()}
+        (temporary / MANIFEST_NAME).write_text(json.dumps({"section": section.id, "key": key, "files": files}, indent=1, sort_keys=True), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        temporary.rename(folder)
+        # Keep only the newest entry per section: the cache is for rebuilds, not an archive.
+        for other in folder.parent.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+        return Entry(folder)
+
+    # -------------------------------------------------------------- render and validation records
+
+    def _record(self, name: str) -> Path:
+        return self.root / f"{name}.json"
+
+    def read_record(self, name: str) -> dict:
+        try:
+            return json.loads(self._record(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def write_record(self, name: str, value: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self._record(name)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)

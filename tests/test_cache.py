@@ -1,0 +1,73 @@
+"""The build cache, tested by what is executed (not by time)."""
+
+from __future__ import annotations
+
+import pytest
+
+from brief import build as build_module
+from brief.build import build
+from brief.params import build_params
+
+pytestmark = pytest.mark.build
+ALL = {"00_key_findings.ipynb", "01_chronology.ipynb", "02_rationales.ipynb", "03_humanitarian.ipynb", "04_sources.ipynb", "05_outlook.ipynb", "06_methods.ipynb"}
+
+
+@pytest.fixture
+def first_build(data_copy, tmp_path):
+    out = tmp_path / "out"
+    result = build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
+    assert set(result.executed) == ALL and result.rendered
+    return data_copy, out
+
+
+def rebuild(data_dir, out, **overrides):
+    return build(build_params(data_dir=data_dir, output_dir=out, formats="html", **overrides), log=lambda m: None)
+
+
+def test_second_build_executes_and_renders_nothing(first_build):
+    data_dir, out = first_build
+    html = (out / "brief.html").read_bytes()
+    again = rebuild(data_dir, out)
+    assert again.executed == () and not again.rendered
+    assert (out / "brief.html").read_bytes() == html
+
+
+def test_one_data_file_reexecutes_exactly_its_readers(first_build):
+    data_dir, out = first_build
+    terms = data_dir / "framing_terms.csv"
+    terms.write_text(terms.read_text(encoding="utf-8") + "landmine,criticism,test term\n", encoding="utf-8")
+    again = rebuild(data_dir, out)
+    # framing_terms.csv is declared by the humanitarian and methods notebooks; the key findings
+    # use the humanitarian results, which the framing dictionary does not change.
+    assert set(again.executed) == {"03_humanitarian.ipynb", "06_methods.ipynb"}
+    assert again.rendered
+
+
+def test_a_parameter_or_the_package_source_invalidates(first_build, monkeypatch):
+    data_dir, out = first_build
+    assert set(rebuild(data_dir, out, as_of="2026-01-05").executed) == ALL
+    monkeypatch.setattr(build_module, "code_digest", lambda: "changed package source")
+    assert set(rebuild(data_dir, out, as_of="2026-01-05").executed) == ALL
+
+
+def test_force_bypasses_the_cache(first_build):
+    data_dir, out = first_build
+    assert set(rebuild(data_dir, out, force=True).executed) == ALL
+
+
+def test_a_corrupted_entry_is_detected_and_rebuilt(first_build):
+    data_dir, out = first_build
+    entries = list((out / ".cache" / "sections" / "chronology").iterdir())
+    assert len(entries) == 1
+    notebook = entries[0] / "notebook.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("Estonia", "Atlantis"), encoding="utf-8")
+    again = rebuild(data_dir, out)
+    assert "01_chronology.ipynb" in again.executed
+    assert "Atlantis" not in (out / "brief.html").read_text(encoding="utf-8")
+
+
+def test_deleted_output_is_rendered_again(first_build):
+    data_dir, out = first_build
+    (out / "brief.html").unlink()
+    again = rebuild(data_dir, out)
+    assert again.executed == () and again.rendered and (out / "brief.html").exists()
