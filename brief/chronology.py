@@ -266,7 +266,9 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
                     ax.barh(y, (end - as_of).days, left=as_of, height=0.34, facecolor="none", edgecolor=colour, hatch="////", linewidth=0.8)
                     ax.plot([end], [y], marker=STAGE_MARKERS["withdrawal_effective"], markersize=11, markerfacecolor="white", markeredgecolor=colour, linestyle="none")
             for _, row in own[own["country"] == country].iterrows():
-                ax.plot([row["date_value"]], [y], marker=STAGE_MARKERS[row["stage"]], color=colour, markersize=11 if row["stage"] == "withdrawal_effective" else 7, markeredgecolor="white", markeredgewidth=0.6, linestyle="none")
+                exact = row["date_precision"] == "day"  # month-only dates are drawn hollow, at the 1st
+                ax.plot([row["date_value"]], [y], marker=STAGE_MARKERS[row["stage"]], color=colour, markersize=11 if row["stage"] == "withdrawal_effective" else 7,
+                        markerfacecolor=colour if exact else "white", markeredgecolor="white" if exact else colour, markeredgewidth=0.6 if exact else 1.2, linestyle="none")
                 rows.append({"country": vocab.COUNTRY_NAMES[country], "date": row["date"], "stage": vocab.STAGE_LABELS[row["stage"]]})
             if status.effective_date and not status.effective_recorded and status.effective_date > as_of:
                 rows.append({"country": vocab.COUNTRY_NAMES[country], "date": status.effective_date.isoformat(), "stage": "Withdrawal in effect (due)"})
@@ -291,6 +293,8 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
         ax.grid(axis="y", visible=False)
         handles = [Line2D([], [], marker=m, color="#555555", linestyle="none", markersize=6, label=vocab.STAGE_LABELS[s]) for s, m in STAGE_MARKERS.items()]
         handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#999999", alpha=0.35, label="Six-month notice (Art. 20(3))"))
+        if (own["date_precision"] != "day").any():
+            handles.append(Line2D([], [], marker="o", color="#555555", markerfacecolor="white", linestyle="none", markersize=6, label="Hollow: only the month is known"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, fontsize=7.5, handletextpad=0.3, columnspacing=1.0)
         title = timeline_title(list(statuses.values()), as_of)
         ax.set_title(title)
