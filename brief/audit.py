@@ -183,9 +183,8 @@ def _parties_context(count: int, parties: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------- ledger and profiles
 
 
-def ledger_html(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
+def ledger_html(claims: pd.DataFrame) -> str:
     """The claims the corpus gets wrong, disputes or cannot back up, with the correction and the evidence."""
-    titles = dict(zip(sources["source_id"], sources["publisher"]))
     shown = claims[claims["verdict"] != "correct"].copy()
     shown["order"] = shown["verdict"].map(VERDICT_ORDER.index)
     shown = shown.sort_values(["order", "claim_id"])

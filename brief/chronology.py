@@ -344,3 +344,23 @@ def ukraine_html(events: pd.DataFrame, as_of: dt.date) -> str:
     else:
         verdict = f"On {fmt_date(as_of)} Ukraine had not deposited an instrument of withdrawal."
     return f'<ul class="steps">{items}</ul><div class="callout"><p>{verdict}</p></div>'
+
+
+def effective_dates_check_html(events: pd.DataFrame, countries: list[str], as_of: dt.date) -> str:
+    """Recorded dates of effect checked against deposit + six months, with what the sources say about them."""
+    from brief.text import cite, esc, fmt_date, number_word
+
+    own = known_by(events[events["country"].isin(countries) & (events["stage"] == "withdrawal_effective")], as_of)
+    if own.empty:
+        return ""
+    mismatches = [m for m in effective_date_mismatches(events) if m[0] in countries and m[1] <= as_of]
+    if mismatches:
+        text = "Recorded dates of effect that differ from deposit + six months: " + "; ".join(
+            f"{esc(vocab.COUNTRY_NAMES[c])} {fmt_date(recorded)} (rule gives {fmt_date(derived)})" for c, recorded, derived in mismatches
+        ) + "."
+    else:
+        text = f"All {number_word(len(own))} recorded dates of effect equal the deposit date plus six months."
+    notes = [f"{esc(vocab.COUNTRY_NAMES[row['country']])}: {esc(row['notes'])}{cite(row['source_ids'], limit=None) if 'gives' in row['notes'] else ''}" for _, row in own.iterrows() if row["notes"].strip()]
+    if notes:
+        text += " " + " ".join(notes)
+    return f"<p>{text}</p>"

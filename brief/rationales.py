@@ -6,7 +6,7 @@ import pandas as pd
 
 from brief import vocab
 from brief.data import split_list
-from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, plural, sentence_case, table_block
+from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, plural, table_block
 
 STANCE_ADJECTIVES = {"supports": "in support", "skeptical": "skeptical", "opposes": "opposed", "neutral": "neutral"}
 

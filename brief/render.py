@@ -163,7 +163,7 @@ def number_figures_and_tables(soup: BeautifulSoup) -> None:
             label = element.select_one(f".{label_class}")
             if label is not None:
                 label.string = f"{kind} {n}."
-        for ref in soup.select(f'a.xref[href^="#"]'):
+        for ref in soup.select('a.xref[href^="#"]'):
             target = ref["href"][1:]
             if target in numbers:
                 ref.string = f"{kind} {numbers[target]}"

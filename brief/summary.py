@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 
 from brief import vocab
-from brief.data import TABLES, effective_date, split_list
+from brief.data import TABLES, split_list
 from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, plural, sentence_case, table_block
 
 # ---------------------------------------------------------------------------- what sections record
