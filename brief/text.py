@@ -73,6 +73,10 @@ def first_sources(cells) -> list[str]:
     return list(dict.fromkeys(split_list(cell)[0] for cell in cells if split_list(cell)))
 
 
+# Tables up to this many rows are kept whole on one printed page (with their caption).
+SHORT_TABLE_ROWS = 12
+
+
 def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str]], *, source: str = "", numeric: tuple[int, ...] = ()) -> str:
     """A numbered table of the brief. Cells are HTML already (escape data with `esc`); the renderer numbers it."""
     num = ' class="num"'
@@ -83,6 +87,6 @@ def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str
     )
     source_line = f'<span class="tab-source">Source: {source}</span>' if source else ""
     return (
-        f'<figure class="table" id="tab-{esc(slug)}"><figcaption><span class="tab-label">Table</span> {esc(caption)}{source_line}</figcaption>'
+        f'<figure class="table{" short" if len(rows) <= SHORT_TABLE_ROWS else ""}" id="tab-{esc(slug)}"><figcaption><span class="tab-label">Table</span> {esc(caption)}{source_line}</figcaption>'
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></figure>'
     )
