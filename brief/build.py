@@ -103,6 +103,11 @@ def section_key_for(section: Section, params: BuildParams, code: str, needed_res
     return section_key(section, data_dir=params.data_dir, parameters=_key_parameters(params), code=code, needed_results=needed_results)
 
 
+def _render_key(sections: list[Section], keys: dict[str, str | None], params: BuildParams, code: str, fingerprint: str) -> str:
+    """What the rendered brief depends on: every section's execution, the templates, the code and the formats."""
+    return sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+
+
 def _outputs_intact(params: BuildParams, record: dict) -> bool:
     outputs = record.get("outputs", {})
     if not outputs:
@@ -248,7 +253,7 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
     keys = _plan(sections, params, cache, code, params.force)
     render_key = None
     if all(keys.values()):
-        render_key = sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+        render_key = _render_key(sections, keys, params, code, fingerprint)
         record = cache.read_record("render")
         if not params.force and record.get("key") == render_key and _outputs_intact(params, record):
             seconds = time.perf_counter() - started
@@ -287,7 +292,7 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
     shutil.rmtree(params.output_dir / "failed", ignore_errors=True)
     final_keys = _plan(sections, params, cache, code, force=False)
     if all(final_keys.values()):
-        render_key = sha256_text("|".join([*(f"{s.id}:{final_keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+        render_key = _render_key(sections, final_keys, params, code, fingerprint)
         cache.write_record("render", {"key": render_key, "outputs": record_outputs})
     seconds = time.perf_counter() - started
     log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
