@@ -262,7 +262,7 @@ def verdict_chart(claims: pd.DataFrame):
     table = claims.groupby(["source_id", "verdict"]).size().unstack(fill_value=0).reindex(columns=list(VERDICT_ORDER), fill_value=0)
     table = table.sort_index(ascending=False)
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(table) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.4, 0.36 * len(table) + 1.2))
         left = pd.Series(0, index=table.index)
         for verdict in VERDICT_ORDER:
             ax.barh(range(len(table)), table[verdict], left=left, color=VERDICT_COLORS[verdict], label=verdict, height=0.6)

@@ -68,6 +68,9 @@ def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
             cwd=str(NOTEBOOKS_DIR),
             progress_bar=False,
             log_output=False,
+            # The kernel only listens on localhost; its start-up notice about unencrypted TCP would
+            # drown the progress lines, so it logs nothing below critical (errors in notebooks reach the build through papermill).
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
@@ -125,6 +128,8 @@ def _outputs_intact(params: BuildParams, record: dict) -> bool:
 
 def _run_sections(sections: list[Section], params: BuildParams, staging: Path, cache: Cache, code: str, log) -> tuple[list[str], list[str]]:
     """Run or restore every section, independent ones two at a time; return (executed, cached)."""
+    from brief import render
+
     results_dir = staging / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     order = run_order(sections)
@@ -159,6 +164,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, c
             raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
         results = results_dir / f"{section.id}.json"
         cache.store(section, key, target, results if results.exists() else None, figures)
+        render.notebook_fragment(target, cache)  # converted now, while the other notebook runs
         progress(f"  ran     {section.notebook} in {time.perf_counter() - started:.1f} s")
 
     pending = list(order)
@@ -273,16 +279,16 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         from brief.data import load
 
         log("Rendering HTML …")
-        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook)) for s in sections]
+        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache)) for s in sections]
         sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
-        html = render.assemble(bodies, as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__)
+        page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
         outputs = []
         if "html" in params.formats:
-            (staging / "brief.html").write_text(html, encoding="utf-8")
+            (staging / "brief.html").write_text(render.assemble(bodies, **page, edition="html"), encoding="utf-8")
             outputs.append("brief.html")
         if "pdf" in params.formats:
             log("Rendering PDF …")
-            render.write_pdf(html, staging / "brief.pdf", as_of=params.as_of)
+            render.write_pdf(render.assemble(bodies, **page, edition="pdf"), staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
         record_outputs = {name: sha256_file(staging / name) for name in outputs}
         record_outputs.update({f"figures/{p.name}": sha256_file(p) for p in sorted(figures.glob("*"))})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +126,26 @@ class Cache:
             if other != folder:
                 shutil.rmtree(other, ignore_errors=True)
         return Entry(folder)
+
+    # -------------------------------------------------------------- derived files (HTML fragments, fonts)
+
+    def blob(self, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes stored for (kind, key), or `make()` stored now; a copy that fails its checksum is remade."""
+        path = self.root / kind / key
+        checksum = path.with_name(f"{key}.sha256")
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == checksum.read_text(encoding="utf-8"):
+                return data
+        except OSError:
+            pass
+        data = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for target, content in ((path, data), (checksum, hashlib.sha256(data).hexdigest().encode())):
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(content)
+            temporary.replace(target)
+        return data
 
     # -------------------------------------------------------------- render and validation records
 

@@ -202,7 +202,7 @@ def status_table_html(statuses: list[CountryStatus], events: pd.DataFrame, as_of
 
 def events_table_html(events: pd.DataFrame, countries: list[str], as_of: dt.date) -> str:
     """Every recorded step up to `as_of` for the chosen states (and Ukraine, and treaty milestones)."""
-    from brief.text import cite, esc, fmt_date, table_block
+    from brief.text import cite, disclosure, esc, fmt_date, per_edition, table_block
 
     shown = known_by(events[events["country"].isin(list(countries) + ["UA", "XX"])], as_of)
     shown = shown.sort_values(["date_value", "event_id"])
@@ -216,12 +216,17 @@ def events_table_html(events: pd.DataFrame, countries: list[str], as_of: dt.date
         ]
         for _, row in shown.iterrows()
     ]
-    return table_block(
+    table = table_block(
         "events",
         f"Recorded steps up to {fmt_date(as_of)}",
         ["Date", "State", "Step", "What happened", "Sources"],
         rows,
         source="events.csv.",
+    )
+    count = f"{len(rows)} recorded steps up to {fmt_date(as_of)}"
+    return per_edition(
+        disclosure(f"All {count}, with their sources", table),
+        f'<p class="annex-note">The HTML edition of this brief lists all {count}, each with its sources; they are in <code>data/events.csv</code>.</p>',
     )
 
 
@@ -254,7 +259,7 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
     own = known_by(withdrawal_events(events[events["country"].isin(countries)]), as_of)
     rows = []
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.6, 0.55 * len(countries) + 1.6))
+        fig, ax = plt.subplots(figsize=(6.6, 0.48 * len(countries) + 1.5))
         for y, country in enumerate(reversed(countries)):
             colour = vocab.COUNTRY_COLORS[country]
             status = statuses[country]

@@ -18,6 +18,27 @@ from brief.text import esc  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
 SVG_HASH_SALT = "ottawa-brief"
+# Chart text stays text in the SVG (svg.fonttype: none): light to draw, selectable, readable by
+# software. 'Brief Sans' is DejaVu Sans, the style's font, which the brief embeds in the HTML and
+# the PDF (brief.render); a standalone SVG falls back to an installed DejaVu Sans or Verdana.
+CHART_FONTS = {"inline": "'Brief Sans', 'DejaVu Sans', Verdana, sans-serif", "file": "'DejaVu Sans', Verdana, sans-serif"}
+
+
+def _font_stack(svg_text: str, use: str) -> str:
+    return svg_text.replace("font-family: 'DejaVu Sans'", f"font-family: {CHART_FONTS[use]}")
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a colour such as '#0072B2'."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_on(colour: str) -> str:
+    """White or near-black, whichever contrasts more with `colour` (for labels inside marks)."""
+    lum = _luminance(colour)
+    return "#ffffff" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else "#1d1d1f"
 
 
 @contextlib.contextmanager
@@ -45,7 +66,7 @@ class Figure:
 
 def _inline_svg(svg_text: str, slug: str, alt: str) -> str:
     """Make matplotlib's SVG document fit inline in HTML: no prolog, ids unique per chart, a title for screen readers."""
-    svg_text = re.sub(r"^.*?(?=<svg)", "", svg_text, flags=re.S)
+    svg_text = _font_stack(re.sub(r"^.*?(?=<svg)", "", svg_text, flags=re.S), "inline")
     svg_text = re.sub(r'id="([^"]+)"', lambda m: f'id="{slug}-{m.group(1)}"', svg_text)
     svg_text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{slug}-{m.group(1)})", svg_text)
     svg_text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{slug}-{m.group(1)}"', svg_text)
@@ -78,7 +99,9 @@ def save(
         fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(figures_dir / f"{slug}.png", format="png", metadata={"Software": None})
     plt.close(fig)
-    svg_text = _inline_svg(svg_path.read_text(encoding="utf-8"), slug, alt)
+    svg_text = svg_path.read_text(encoding="utf-8")
+    svg_path.write_text(_font_stack(svg_text, "file"), encoding="utf-8")
+    svg_text = _inline_svg(svg_text, slug, alt)
     return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from brief.data import split_list, source_text
-from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, plural, table_block
+from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, per_edition, plural, table_block
 
 KILLED, INJURED, UNKNOWN, TOTAL_ONLY = "#b2182b", "#ef8a62", "#bdbdbd", "#9e9e9e"
 
@@ -45,7 +45,7 @@ def casualties_chart(casualties: pd.DataFrame):
     table = table[table["year"] >= 2013]
     change = latest_change(casualties)
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        fig, ax = plt.subplots(figsize=(6.4, 3.1))
         for _, row in table.iterrows():
             year = int(row["year"])
             if pd.isna(row["killed"]) or pd.isna(row["injured"]):
@@ -63,7 +63,7 @@ def casualties_chart(casualties: pd.DataFrame):
         ax.set_xticks(table["year"].astype(int).tolist(), [f"{y}" if y % 2 == 0 else f"’{y % 100:02d}" for y in table["year"].astype(int)])
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(v)))
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (KILLED, INJURED, UNKNOWN)] + [plt.Rectangle((0, 0), 1, 1, facecolor=TOTAL_ONLY, hatch="///", edgecolor="white")]
-        ax.legend(handles, ["Killed", "Injured", "Status unknown", "Total only (no split confirmed)"], ncol=2, loc="upper left", fontsize=7.5)
+        ax.legend(handles, ["Killed", "Injured", "Status unknown", "Total only (no split confirmed)"], ncol=2, loc="upper right", fontsize=7.5)
         ax.set_ylim(0, table["casualties"].max() * 1.25)
         direction = "up" if change["change_pct"] > 0 else "down"
         title = f"{fmt_int(change['casualties'])} mine casualties in {change['year']}, {direction} {abs(change['change_pct']):.0f}% on {change['previous_year']}"
@@ -119,7 +119,7 @@ def states_parties_chart(parties: pd.DataFrame):
     peak = table.loc[table["states_parties"].idxmax()]
     last = table.iloc[-1]
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 3.0))
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
         ax.step(list(table["date_value"]), list(table["states_parties"]), where="post", color="#333333", linewidth=1.6)
         stated = table[table["derived"] == "no"]
         derived = table[table["derived"] == "yes"]
@@ -184,7 +184,19 @@ def critics_table_html(critics_frame: pd.DataFrame, themes: pd.DataFrame) -> str
         [attribution(s), f"{statement_text(s)}{cite(s['source_id'])}", esc("; ".join(labels[t] for t in split_list(s["themes"]) if t in labels))]
         for _, s in critics_frame.iterrows()
     ]
-    return table_block("critics", "Who made the humanitarian case, and what they said", ["Who, when", "Statement", "Themes"], rows, source="statements.csv; paraphrases are marked as such.")
+    full = table_block("critics", "Who made the humanitarian case, and what they said", ["Who, when", "Statement", "Themes"], rows, source="statements.csv; paraphrases are marked as such.")
+    short_rows = [
+        [attribution(s), esc("; ".join(labels[t] for t in split_list(s["themes"]) if t in labels)), cite(s["source_id"])]
+        for _, s in critics_frame.iterrows()
+    ]
+    short = table_block(
+        "critics-print",
+        "Who made the humanitarian case, and on which grounds",
+        ["Who, when", "Arguments (themes)", "Source"],
+        short_rows,
+        source="statements.csv; the HTML edition gives each statement in full or in paraphrase.",
+    )
+    return per_edition(full, short)
 
 
 def critics_summary_html(critics_frame: pd.DataFrame, themes: pd.DataFrame) -> str:
@@ -236,7 +248,7 @@ def framing_chart(framing: pd.DataFrame):
 
     table = framing.iloc[::-1].reset_index(drop=True)
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(table) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.4, 0.36 * len(table) + 1.2))
         security = table["security_share_pct"]
         ax.barh(range(len(table)), security, color="#2c5d8a", height=0.6, label="Security framing")
         ax.barh(range(len(table)), 100 - security, left=security, color="#d9a441", height=0.6, label="Humanitarian framing")

@@ -57,23 +57,24 @@ def theme_matrix_chart(matrix: pd.DataFrame):
     """A dot matrix: one row per theme, one column per country, dot area = number of statements."""
     import matplotlib.pyplot as plt
 
-    from brief.figures import chart_style
+    from brief.figures import chart_style, text_on
 
     countries = list(matrix.columns)
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 0.34 * len(matrix) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.4, 0.27 * len(matrix) + 1.2))
         peak = max(int(matrix.to_numpy().max()), 1)
         for x, country in enumerate(countries):
             for y, label in enumerate(matrix.index):
                 count = int(matrix.loc[label, country])
                 if count:
-                    ax.scatter(x, y, s=60 + 420 * count / peak, color=vocab.COUNTRY_COLORS[country], alpha=0.85, linewidths=0)
-                    ax.annotate(str(count), (x, y), ha="center", va="center", fontsize=7.5, color="white", fontweight="bold")
-        ax.set_xticks(range(len(countries)), [vocab.COUNTRY_NAMES[c] for c in countries])
-        for label, country in zip(ax.get_xticklabels(), countries):
-            label.set_color(vocab.COUNTRY_COLORS[country])
-            label.set_fontweight("bold")
+                    colour = vocab.COUNTRY_COLORS[country]
+                    ax.scatter(x, y, s=100 + 250 * count / peak, color=colour, linewidths=0)
+                    ax.annotate(str(count), (x, y), ha="center", va="center", fontsize=7, color=text_on(colour), fontweight="bold")
         ax.xaxis.tick_top()
+        ax.set_xticks(range(len(countries)), [vocab.COUNTRY_NAMES[c] for c in countries])
+        for tick, country in zip(ax.xaxis.get_major_ticks(), countries):
+            tick.label2.set_color(vocab.COUNTRY_COLORS[country])
+            tick.label2.set_fontweight("bold")
         ax.set_yticks(range(len(matrix)), list(matrix.index))
         ax.set_ylim(len(matrix) - 0.5, -0.6)
         ax.set_xlim(-0.6, len(countries) - 0.4)
@@ -183,7 +184,7 @@ def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
     table["total_km"] = sum(table[column] for column, _, _ in parts)
     order = table.sort_values("total_km", kind="stable").index.tolist()
     with chart_style():
-        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(order) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.4, 0.36 * len(order) + 1.0))
         left = pd.Series(0.0, index=order)
         for column, label, colour in parts:
             values = table.loc[order, column]

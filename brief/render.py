@@ -10,18 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from brief import vocab
+from brief import fonts, vocab
 from brief.config import TEMPLATES_DIR
 from brief.errors import RenderError
-from brief.text import cite, esc, fmt_date, join_words
+from brief.text import EDITION_DROPS, cite, esc, fmt_date, join_words
+
+if TYPE_CHECKING:
+    from brief.cache import Cache
 
 TITLE = "Leaving the Mine Ban Treaty"
 SHORT_TITLE = "Leaving the Mine Ban Treaty"
@@ -69,11 +74,20 @@ def _exporter():
     return exporter
 
 
-def notebook_fragment(path: Path) -> str:
-    """The HTML body of one executed notebook."""
+def _fragment(path: Path) -> str:
     notebook = blank_removed(nbformat.read(str(path), as_version=4))
     body, _ = _exporter().from_notebook_node(notebook)
     return body
+
+
+def notebook_fragment(path: Path, cache: Cache | None = None) -> str:
+    """The HTML body of one executed notebook; from the build cache when the notebook, templates and code are unchanged."""
+    if cache is None:
+        return _fragment(path)
+    from brief.cache import code_digest, sha256_text, template_digest
+
+    key = sha256_text(f"{sha256_text(Path(path).read_text(encoding='utf-8'))} {template_digest()} {code_digest()}")[:24]
+    return cache.blob("fragments", f"{key}.html", lambda: _fragment(path).encode()).decode()
 
 
 # ---------------------------------------------------------------------------- numbering
@@ -86,8 +100,17 @@ class Reference:
     html: Markup
 
 
-def reference_html(row: dict) -> str:
-    """One reference in the brief's style: Publisher. “Title.” Date. URL (accessed …)."""
+def display_url(url: str) -> str:
+    """A web address as a reader types it: no scheme or 'www.', percent-escapes decoded (the link keeps the exact URL)."""
+    from urllib.parse import unquote
+
+    shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    decoded = unquote(shown, errors="strict") if "%" in shown else shown
+    return decoded if decoded.isprintable() and " " not in decoded else shown
+
+
+def reference_html(row: dict, usual_accessed: str = "") -> str:
+    """One reference in the brief's style: Publisher. “Title.” Date. Address (accessed …, unless the usual date)."""
     parts = []
     if row.get("publisher"):
         parts.append(f"{esc(row['publisher'])}.")
@@ -95,9 +118,8 @@ def reference_html(row: dict) -> str:
     if row.get("published"):
         parts.append(f"{fmt_date(row['published'])}.")
     if row.get("url"):
-        url = esc(row["url"])
-        parts.append(f'<a class="ref-url" href="{url}">{url}</a>')
-        if row.get("accessed"):
+        parts.append(f'<a class="ref-url" href="{esc(row["url"])}">{esc(display_url(row["url"]))}</a>')
+        if row.get("accessed") and row["accessed"] != usual_accessed:
             parts.append(f"(accessed {fmt_date(row['accessed'])}).")
     if row.get("text_file"):
         parts.append(f"Full text held in <code>data/sources/{esc(row['text_file'])}</code>.")
@@ -113,8 +135,8 @@ def expand_citation_keys(html: str) -> str:
     return CITATION_KEYS.sub(lambda m: cite(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), html)
 
 
-def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[Reference]:
-    """Number citation markers by first appearance; adjacent markers share one bracket."""
+def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[str]:
+    """Number citation markers by first appearance; adjacent markers share one bracket. Returns the cited ids in order."""
     numbers: dict[str, int] = {}
     unknown = []
     for marker in soup.select("a.cite"):
@@ -129,10 +151,13 @@ def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[Refe
     if unknown:
         raise RenderError(f"citations name sources missing from sources.csv: {sorted(set(unknown))}")
     _bracket_runs(soup)
-    return [
-        Reference(number, source_id, Markup(reference_html(sources[source_id])))
-        for source_id, number in numbers.items()
-    ]
+    return list(numbers)
+
+
+def usual_accessed(rows: list[dict]) -> str:
+    """The access date most references share (stated once above the list); '' when none is shared."""
+    dates = Counter(row["accessed"] for row in rows if row.get("url") and row.get("accessed"))
+    return dates.most_common(1)[0][0] if dates else ""
 
 
 def _bracket_runs(soup: BeautifulSoup) -> None:
@@ -213,13 +238,22 @@ def assemble(
     sources: dict[str, dict],
     fingerprint: str,
     version: str,
+    edition: str = "html",
+    cache: Cache | None = None,
 ) -> str:
-    """The whole brief as one HTML document."""
+    """The whole brief as one HTML document, for the HTML edition or for printing to PDF (`edition`).
+
+    The two differ only where a notebook says so (`text.per_edition`); each is numbered on its own.
+    """
     soup = BeautifulSoup(
         "".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies),
         "html.parser",
     )
-    references = number_citations(soup, sources)
+    for dropped in soup.select(EDITION_DROPS[edition]):
+        dropped.decompose()
+    cited = number_citations(soup, sources)
+    accessed = usual_accessed([sources[s] for s in cited])
+    references = [Reference(n, s, Markup(reference_html(sources[s], accessed))) for n, s in enumerate(cited, 1)]
     number_figures_and_tables(soup)
     for slot in soup.select(".fill-fingerprint"):
         slot.string = fingerprint
@@ -247,29 +281,13 @@ def assemble(
         sections=sections,
         references=references,
         references_number=references_number,
-        css=Markup(CSS_FILE.read_text(encoding="utf-8")),
+        references_accessed=fmt_date(accessed) if accessed else "",
+        css=Markup(CSS_FILE.read_text(encoding="utf-8") + (fonts.html_chart_font_faces(cache) if edition == "html" else "")),
     )
     return re.sub(r"[ \t]+\n", "\n", page)
 
 
 # ---------------------------------------------------------------------------- PDF
-
-
-def _font_faces() -> str:
-    """@font-face rules for the PDF: DejaVu, shipped inside matplotlib, covers Baltic and Polish letters."""
-    import matplotlib
-
-    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    faces = []
-    for family, files in (
-        ("Brief Serif", {("normal", "normal"): "DejaVuSerif.ttf", ("bold", "normal"): "DejaVuSerif-Bold.ttf", ("normal", "italic"): "DejaVuSerif-Italic.ttf", ("bold", "italic"): "DejaVuSerif-BoldItalic.ttf"}),
-        ("Brief Sans", {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf", ("normal", "italic"): "DejaVuSans-Oblique.ttf", ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"}),
-    ):
-        for (weight, style), name in files.items():
-            faces.append(
-                f"@font-face {{ font-family: '{family}'; src: url('{(font_dir / name).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
-            )
-    return "\n".join(faces) + "\n:root { --serif: 'Brief Serif'; --sans: 'Brief Sans'; }"
 
 
 def allowed_fetcher(allowed_roots: list[Path]):
@@ -304,18 +322,17 @@ class _SvgPresentationNoise(logging.Filter):
 
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
-    import matplotlib
     from weasyprint import CSS, HTML
 
     logger = logging.getLogger("weasyprint")
     if not any(isinstance(f, _SvgPresentationNoise) for f in logger.filters):
         logger.addFilter(_SvgPresentationNoise())
 
-    fetcher = allowed_fetcher([Path(matplotlib.get_data_path()) / "fonts" / "ttf"])
+    fetcher = allowed_fetcher([fonts.font_dir()])
     document = HTML(string=html, url_fetcher=fetcher, base_url=None)
     document.write_pdf(
         str(target),
-        stylesheets=[CSS(string=_font_faces(), url_fetcher=fetcher)],
+        stylesheets=[CSS(string=fonts.pdf_font_faces(), url_fetcher=fetcher)],
         pdf_variant="pdf/ua-1",
         pdf_identifier=f"ottawa-brief-{as_of.isoformat()}".encode(),
         uncompressed_pdf=False,

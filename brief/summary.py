@@ -9,7 +9,7 @@ import pandas as pd
 
 from brief import vocab
 from brief.data import TABLES, split_list
-from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, plural, sentence_case, table_block
+from brief.text import cite, esc, fmt_date, fmt_int, join_words, number_word, per_edition, plural, sentence_case, table_block
 
 # ---------------------------------------------------------------------------- what sections record
 
@@ -214,8 +214,12 @@ def row_counts(data_dir: Path) -> list[tuple[str, int]]:
 def methods_html(data_dir: Path, themes: pd.DataFrame, casualties: pd.DataFrame, params: dict) -> str:
     from brief import __version__
 
-    rows = [[esc(name), str(n)] for name, n in row_counts(data_dir)]
-    files = table_block("data-files", "Data files of this build and their rows", ["File", "Rows"], rows, source="data/; the data dictionary is data/README.md.", numeric=(1,))
+    counts = row_counts(data_dir)
+    rows = [[esc(name), str(n)] for name, n in counts]
+    files = per_edition(
+        table_block("data-files", "Data files of this build and their rows", ["File", "Rows"], rows, source="data/; the data dictionary is data/README.md.", numeric=(1,)),
+        "<p><strong>Data files.</strong> " + join_words(f"<code>{esc(name)}</code> ({n})" for name, n in counts) + " rows; the data dictionary is <code>data/README.md</code>.</p>",
+    )
     families = themes.groupby("family")["theme"].count()
     editions = casualties.sort_values("year")["monitor_edition"]
     params_rows = [[esc(k), esc(", ".join(v) if isinstance(v, list) else v)] for k, v in params.items() if k in ("as_of", "countries")]

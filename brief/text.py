@@ -73,8 +73,25 @@ def first_sources(cells) -> list[str]:
     return list(dict.fromkeys(split_list(cell)[0] for cell in cells if split_list(cell)))
 
 
+# Which blocks each edition drops: the PDF leaves out what is online only, and the HTML what is print only.
+EDITION_DROPS = {"html": ".print-only", "pdf": ".online-only"}
+
+
+def per_edition(online: str, printed: str) -> str:
+    """Different content for the HTML edition and the PDF (a long table online, a short one in print).
+
+    The renderer keeps one of the two in each edition, before it numbers tables and citations.
+    """
+    return f'<div class="online-only">{online}</div><div class="print-only">{printed}</div>'
+
+
+def disclosure(summary: str, content: str) -> str:
+    """A block the HTML reader opens on demand."""
+    return f'<details class="annex"><summary>{summary}</summary>{content}</details>'
+
+
 # Tables up to this many rows are kept whole on one printed page (with their caption).
-SHORT_TABLE_ROWS = 12
+SHORT_TABLE_ROWS = 6
 
 
 def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str]], *, source: str = "", numeric: tuple[int, ...] = ()) -> str:

@@ -71,3 +71,19 @@ def test_deleted_output_is_rendered_again(first_build):
     (out / "brief.html").unlink()
     again = rebuild(data_dir, out)
     assert again.executed == () and again.rendered and (out / "brief.html").exists()
+
+
+def test_a_derived_file_that_fails_its_checksum_is_remade(tmp_path):
+    from brief.cache import Cache
+
+    cache = Cache(tmp_path)
+    made = []
+
+    def make():
+        made.append(1)
+        return b"fragment"
+
+    assert cache.blob("fragments", "k.html", make) == b"fragment" == cache.blob("fragments", "k.html", make)
+    assert len(made) == 1
+    (tmp_path / "fragments" / "k.html").write_bytes(b"tampered")
+    assert cache.blob("fragments", "k.html", make) == b"fragment" and len(made) == 2
