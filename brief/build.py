@@ -234,6 +234,13 @@ def _publish(staging: Path, params: BuildParams, outputs: list[str], figures: Pa
 # ---------------------------------------------------------------------------- the build
 
 
+def _import_renderer() -> None:
+    """Import nbconvert and WeasyPrint (about a second) while the kernels work, not after them."""
+    import weasyprint  # noqa: F401
+
+    from brief import render  # noqa: F401
+
+
 def _validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
     """Validate the data before any kernel starts; skipped when the same data already passed with the same code."""
     data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
@@ -272,7 +279,10 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
     (staging / "figures").mkdir()
     try:
         log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
+        warm = threading.Thread(target=_import_renderer, daemon=True)
+        warm.start()
         executed, cached = _run_sections(sections, params, staging, cache, code, log)
+        warm.join()
         figures = _flatten_figures(staging, sections)
 
         from brief import render

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -194,10 +194,10 @@ def number_figures_and_tables(soup: BeautifulSoup) -> None:
                 ref.string = f"{kind} {numbers[target]}"
 
 
-def number_subsections(soup: BeautifulSoup, section_number: int, section_id: str) -> list[tuple[str, str, str]]:
-    """Give each h2 inside a section body an id and a number 'n.m'; return (id, number, title)."""
+def number_subsections(body: Tag, section_number: int, section_id: str, soup: BeautifulSoup) -> list[tuple[str, str, str]]:
+    """Give each h2 inside a section body (an element of `soup`) an id and a number 'n.m'; return (id, number, title)."""
     entries = []
-    for m, heading in enumerate(soup.find_all(["h1", "h2"]), 1):
+    for m, heading in enumerate(body.find_all(["h1", "h2"]), 1):
         heading.name = "h3"
         for anchor in heading.select("a.anchor-link"):
             anchor.decompose()
@@ -210,7 +210,7 @@ def number_subsections(soup: BeautifulSoup, section_number: int, section_id: str
         heading.insert(0, num)
         heading.insert(1, " ")
         entries.append((heading_id, number, title))
-    for heading in soup.find_all(["h3", "h4"]):
+    for heading in body.find_all(["h3", "h4"]):
         for anchor in heading.select("a.anchor-link"):
             anchor.decompose()
     return entries
@@ -259,11 +259,10 @@ def assemble(
         slot.string = fingerprint
     toc, sections = [], []
     for number, (body, element) in enumerate(zip(bodies, soup.select("div.section-body")), 1):
-        inner = BeautifulSoup(element.decode_contents(), "html.parser")
-        subsections = number_subsections(inner, number, body.id)
+        subsections = number_subsections(element, number, body.id, soup)
         toc.append({"id": body.id, "number": number, "title": body.title})
         toc.extend({"id": i, "number": n, "title": t, "sub": True} for i, n, t in subsections)
-        sections.append({"id": body.id, "number": number, "title": body.title, "body": Markup(str(inner))})
+        sections.append({"id": body.id, "number": number, "title": body.title, "body": Markup(element.decode_contents())})
     references_number = len(sections) + 1
     toc.append({"id": "references", "number": references_number, "title": "References"})
     all_five = tuple(countries) == vocab.WITHDRAWING_STATES
