@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/bench_build.py [--runs 3] [--skip-naive]
 
 Measures, as medians of --runs runs, each as a fresh `python -m brief build` process:
-  cold build (--force), no-change rebuild, rebuild after one data file changed, rebuild after one
-  notebook changed; and a naive baseline over the same notebooks: the papermill CLI per notebook,
+  cold build (--force), no-change rebuild, rebuild after one data file changed (also with
+  --formats html, the quick loop while editing data), rebuild after one notebook changed; and a naive baseline over the same notebooks: the papermill CLI per notebook,
   then `jupyter nbconvert --to html --no-input`, then the weasyprint CLI. Also the peak memory of
   each build's process tree (kernels included) and which notebooks each rebuild re-executed.
 """
@@ -104,6 +104,16 @@ def main() -> None:
         build(data_dir, out)
         rows["one data file changed (framing_terms.csv)"] = {"runs": changed}
 
+        # The same edit when only the HTML is wanted (--formats html): the quick loop while editing data.
+        html_out = work / "out-html"
+        rows["cold build, --formats html"] = {"runs": [build(data_dir, html_out, "--force", "--formats", "html") for _ in range(args.runs)]}
+        changed_html = []
+        for i in range(args.runs):
+            terms.write_text(original + f"benchmark{i},criticism,benchmark edit\n", encoding="utf-8")
+            changed_html.append(build(data_dir, html_out, "--formats", "html"))
+        terms.write_text(original, encoding="utf-8")
+        rows["one data file changed, --formats html"] = {"runs": changed_html}
+
         notebook = NOTEBOOKS_DIR / "05_outlook.ipynb"
         saved = notebook.read_bytes()
         edited = []
@@ -142,6 +152,9 @@ def main() -> None:
     no_change = median([r[0] for r in rows["no-change rebuild"]["runs"]])
     one_file = median([r[0] for r in rows["one data file changed (framing_terms.csv)"]["runs"]])
     print(f"no-change rebuild = {no_change:.2f} s (target <= 0.5 s); one data file / cold = {one_file / cold_median:.2f} (target < 0.5)")
+    html_cold = median([r[0] for r in rows["cold build, --formats html"]["runs"]])
+    html_one = median([r[0] for r in rows["one data file changed, --formats html"]["runs"]])
+    print(f"HTML only: one data file / cold = {html_one / html_cold:.2f}")
 
 
 if __name__ == "__main__":
