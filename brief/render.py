@@ -105,7 +105,10 @@ def display_url(url: str) -> str:
     from urllib.parse import unquote
 
     shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
-    decoded = unquote(shown, errors="strict") if "%" in shown else shown
+    try:
+        decoded = unquote(shown, errors="strict")
+    except UnicodeDecodeError:  # escapes that are not UTF-8 stay as they are
+        return shown
     return decoded if decoded.isprintable() and " " not in decoded else shown
 
 

@@ -100,6 +100,7 @@ def test_references_state_the_usual_access_date_once_and_show_readable_addresses
     assert "accessed" not in soup.select_one("#ref-a").get_text()
     delta = soup.select_one("#ref-d").get_text()
     assert "(accessed 1 October 2026)" in delta and "x.org/a%20b" in delta  # a space is not decoded into an address
+    assert render.display_url("http://www.example.pl/gr%F3d") == "example.pl/gr%F3d"  # not UTF-8: left as it is
 
 
 def test_chart_font_covers_baltic_and_polish_letters_and_is_stable():
