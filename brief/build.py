@@ -106,9 +106,14 @@ def section_key_for(section: Section, params: BuildParams, code: str, needed_res
     return section_key(section, data_dir=params.data_dir, parameters=_key_parameters(params), code=code, needed_results=needed_results)
 
 
+def _renderer_digest(code: str) -> str:
+    """What turns executed notebooks into the brief: the templates and the code."""
+    return f"{template_digest()} {code}"
+
+
 def _render_key(sections: list[Section], keys: dict[str, str | None], params: BuildParams, code: str, fingerprint: str) -> str:
-    """What the rendered brief depends on: every section's execution, the templates, the code and the formats."""
-    return sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), template_digest(), code, ",".join(params.formats), fingerprint]))
+    """What the rendered brief depends on: every section's execution, the renderer and the formats."""
+    return sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), _renderer_digest(code), ",".join(params.formats), fingerprint]))
 
 
 def _outputs_intact(params: BuildParams, record: dict) -> bool:
@@ -126,7 +131,7 @@ def _outputs_intact(params: BuildParams, record: dict) -> bool:
 # ---------------------------------------------------------------------------- running
 
 
-def _run_sections(sections: list[Section], params: BuildParams, staging: Path, cache: Cache, code: str, log) -> tuple[list[str], list[str]]:
+def _run_sections(sections: list[Section], params: BuildParams, staging: Path, cache: Cache, code: str, renderer: str, log) -> tuple[list[str], list[str]]:
     """Run or restore every section, independent ones two at a time; return (executed, cached)."""
     from brief import render
 
@@ -164,7 +169,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, c
             raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
         results = results_dir / f"{section.id}.json"
         cache.store(section, key, target, results if results.exists() else None, figures)
-        render.notebook_fragment(target, cache)  # converted now, while the other notebook runs
+        render.notebook_fragment(target, cache, renderer)  # converted now, while the other notebook runs
         progress(f"  ran     {section.notebook} in {time.perf_counter() - started:.1f} s")
 
     pending = list(order)
@@ -281,7 +286,8 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
         warm = threading.Thread(target=_import_renderer, daemon=True)
         warm.start()
-        executed, cached = _run_sections(sections, params, staging, cache, code, log)
+        renderer = _renderer_digest(code)
+        executed, cached = _run_sections(sections, params, staging, cache, code, renderer, log)
         warm.join()
         figures = _flatten_figures(staging, sections)
 
@@ -289,7 +295,7 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         from brief.data import load
 
         log("Rendering HTML …")
-        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache)) for s in sections]
+        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache, renderer)) for s in sections]
         sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
         page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
         outputs = []

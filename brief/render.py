@@ -80,13 +80,14 @@ def _fragment(path: Path) -> str:
     return body
 
 
-def notebook_fragment(path: Path, cache: Cache | None = None) -> str:
-    """The HTML body of one executed notebook; from the build cache when the notebook, templates and code are unchanged."""
+def notebook_fragment(path: Path, cache: Cache | None = None, renderer: str = "") -> str:
+    """The HTML body of one executed notebook; from the build cache when the notebook and `renderer`
+    (the build's digest of the templates and code that convert it) are unchanged."""
     if cache is None:
         return _fragment(path)
-    from brief.cache import code_digest, sha256_text, template_digest
+    from brief.cache import sha256_text
 
-    key = sha256_text(f"{sha256_text(Path(path).read_text(encoding='utf-8'))} {template_digest()} {code_digest()}")[:24]
+    key = sha256_text(f"{sha256_text(Path(path).read_text(encoding='utf-8'))} {renderer}")[:24]
     return cache.blob("fragments", f"{key}.html", lambda: _fragment(path).encode()).decode()
 
 

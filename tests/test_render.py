@@ -17,10 +17,10 @@ SOURCES = {
 }
 
 
-def page(body: str) -> BeautifulSoup:
+def page(body: str, edition: str = "html", sources: dict = SOURCES) -> BeautifulSoup:
     html = render.assemble(
         [render.SectionBody("one", "One", body)],
-        as_of=dt.date(2025, 9, 1), countries=("EE",), sources=SOURCES, fingerprint="f" * 12, version="0",
+        as_of=dt.date(2025, 9, 1), countries=("EE",), sources=sources, fingerprint="f" * 12, version="0", edition=edition,
     )
     return BeautifulSoup(html, "html.parser")
 
@@ -79,8 +79,7 @@ def test_each_edition_keeps_its_own_blocks_and_numbers_them():
     long_table = table_block("long", "All steps", ["A"], [[f"row{i}{cite('b')}"] for i in range(8)])
     short_table = table_block("short", "Key steps", ["A"], [["key"]])
     body = f"<p>x{cite('a')}</p>" + per_edition(long_table, short_table) + table_block("after", "After", ["A"], [["z"]])
-    html = BeautifulSoup(render.assemble([render.SectionBody("one", "One", body)], as_of=dt.date(2025, 9, 1), countries=("EE",), sources=SOURCES, fingerprint="f", version="0", edition="html"), "html.parser")
-    pdf = BeautifulSoup(render.assemble([render.SectionBody("one", "One", body)], as_of=dt.date(2025, 9, 1), countries=("EE",), sources=SOURCES, fingerprint="f", version="0", edition="pdf"), "html.parser")
+    html, pdf = page(body, "html"), page(body, "pdf")
     assert html.select_one("#tab-long") and not html.select_one("#tab-short")
     assert pdf.select_one("#tab-short") and not pdf.select_one("#tab-long")
     # numbered within each edition; a source cited only in the dropped block is not a reference there
@@ -92,8 +91,7 @@ def test_references_state_the_usual_access_date_once_and_show_readable_addresses
     sources = dict(SOURCES)
     sources["c"] = {"source_id": "c", "title": "Gamma", "publisher": "LSM", "published": "2025-04-16", "url": "https://www.lsm.lv/raksts/%C5%A1odien-saeima/", "accessed": "2026-11-22", "text_file": ""}
     sources["d"] = {"source_id": "d", "title": "Delta", "publisher": "X", "published": "", "url": "https://x.org/a%20b", "accessed": "2026-10-01", "text_file": ""}
-    html = render.assemble([render.SectionBody("one", "One", f"<p>{cite('a', 'c')}{cite('d')}</p>")], as_of=dt.date(2025, 9, 1), countries=("EE",), sources=sources, fingerprint="f", version="0")
-    soup = BeautifulSoup(html, "html.parser")
+    soup = page(f"<p>{cite('a', 'c')}{cite('d')}</p>", sources=sources)
     assert "last accessed on 22 November 2026" in soup.select_one(".references-note").get_text()
     lsm = soup.select_one("#ref-c a.ref-url")
     assert lsm["href"] == "https://www.lsm.lv/raksts/%C5%A1odien-saeima/" and lsm.get_text() == "lsm.lv/raksts/šodien-saeima"
