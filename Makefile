@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (brief)" >/dev/null
-	@git rev-parse --git-dir >/dev/null 2>&1 && $(VENV)/bin/nbstripout --install --attributes .gitattributes || true
+	@git rev-parse --git-dir >/dev/null 2>&1 && $(VENV)/bin/nbstripout --install --attributes .gitattributes --extra-keys "metadata.language_info" || true
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the pinned requirements (done by the others when needed)
@@ -27,13 +27,18 @@ brief: $(STAMP) ## validate the data, run the notebooks and write output/brief.h
 validate: $(STAMP) ## check data/ against the data contract
 	$(PY) -m brief validate
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) ## run the linter and the whole test suite (about 6 minutes)
+	$(VENV)/bin/ruff check brief tests benchmarks
 	$(PY) -m pytest
+
+test-quick: $(STAMP) ## the fast tests only: no notebook runs, builds or browser (about 15 s)
+	$(VENV)/bin/ruff check brief tests benchmarks
+	$(PY) -m pytest -m "not build"
 
 lab: $(STAMP) ## open JupyterLab on notebooks/
 	$(VENV)/bin/jupyter lab notebooks/
 
-clean: ## remove executed notebooks and the build cache (keeps the published brief)
-	rm -rf output/notebooks output/.staging output/failed output/results
+clean: ## remove executed notebooks, recorded results and the build cache (keeps the published brief)
+	rm -rf output/notebooks output/.staging output/failed output/results output/.cache
 
-.PHONY: help venv brief validate test lab clean
+.PHONY: help venv brief validate test test-quick lab clean

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from brief.config import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
-from brief.manifest import load_manifest, run_order  # noqa: E402
+from brief.engine.manifest import load_manifest, run_order  # noqa: E402
 
 BIN = Path(sys.executable).parent
 AS_OF = "2026-11-22"

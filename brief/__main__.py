@@ -2,6 +2,6 @@
 
 import sys
 
-from brief.cli import main
+from brief.engine.cli import main
 
 sys.exit(main())

@@ -5,13 +5,17 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = PROJECT_ROOT / "brief"
 DATA_DIR = PROJECT_ROOT / "data"
-SOURCES_TEXT_DIR = DATA_DIR / "sources"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 MANIFEST_FILE = NOTEBOOKS_DIR / "manifest.toml"
 FIGURES_DIR = PROJECT_ROOT / "figures"
 OUTPUT_DIR = PROJECT_ROOT / "output"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "engine" / "templates"
 REQUIREMENTS_FILE = PROJECT_ROOT / "requirements.txt"
+DATA_README = DATA_DIR / "README.md"
+
+# Where each section records its facts for the key findings and the outlook. A build publishes
+# them here (beside the brief), so the summary notebooks also run on their own in JupyterLab.
+RESULTS_DIRNAME = "results"
 
 # The name of the Jupyter kernel papermill starts; the Makefile installs it into .venv.
 KERNEL_NAME = "python3"
@@ -25,3 +29,7 @@ def figures_dir_for(output_dir: Path) -> Path:
     """Charts land in the project's figures/ for the default output, beside the brief otherwise."""
     output_dir = Path(output_dir).resolve()
     return FIGURES_DIR if output_dir == OUTPUT_DIR.resolve() else output_dir / "figures"
+
+
+def results_dir_for(output_dir: Path) -> Path:
+    return Path(output_dir) / RESULTS_DIRNAME

@@ -48,6 +48,8 @@ class Table:
     key: str
     columns: dict[str, Col]
     doc: str = ""
+    # The column whose date a row cannot be known before (brief.asof); None: only its sources date it.
+    dated_by: str | None = None
 
     @property
     def file(self) -> str:
@@ -87,6 +89,7 @@ TABLES: dict[str, Table] = {
                 "notes": Col("text", required=False),
             },
             doc="one dated step",
+            dated_by="date",
         ),
         Table(
             "themes",
@@ -120,6 +123,7 @@ TABLES: dict[str, Table] = {
                 "notes": Col("text", required=False),
             },
             doc="one attributed statement",
+            dated_by="date",
         ),
         Table(
             "casualties",
@@ -164,6 +168,7 @@ TABLES: dict[str, Table] = {
                 "notes": Col("text", required=False),
             },
             doc="the number of States Parties after one dated change",
+            dated_by="date",
         ),
         Table(
             "membership",
@@ -601,7 +606,3 @@ def load(table: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
         elif col.kind in ("share", "number"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
-
-
-def load_all(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
-    return {name: load(name, data_dir) for name in TABLES}

@@ -17,10 +17,26 @@ import pandas as pd  # noqa: E402
 from brief.text import esc  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
+
+# Okabe-Ito colour-blind-safe palette: one fixed colour per country throughout the brief.
+COUNTRY_COLORS = {
+    "EE": "#0072B2",  # blue
+    "LV": "#D55E00",  # vermilion
+    "LT": "#009E73",  # bluish green
+    "FI": "#CC79A7",  # reddish purple
+    "PL": "#E69F00",  # orange
+    "UA": "#56B4E9",  # sky blue
+    "XX": "#666666",
+}
+VERDICT_COLORS = {"false": "#b2182b", "misleading": "#ef8a62", "disputed": "#fddbc7", "unverifiable": "#bababa", "correct": "#4d9221"}
+CASUALTY_COLORS = {"killed": "#b2182b", "injured": "#ef8a62", "unknown": "#bdbdbd", "total_only": "#9e9e9e"}
+BORDER_COLORS = {"border_russia_km": "#4d4d4d", "border_kaliningrad_km": "#8c8c8c", "border_belarus_km": "#c7c7c7"}
+FRAMING_COLORS = {"rationale": "#2c5d8a", "criticism": "#d9a441"}
+INK, DERIVED = "#333333", "#b2182b"
 SVG_HASH_SALT = "ottawa-brief"
 # Chart text stays text in the SVG (svg.fonttype: none): light to draw, selectable, readable by
 # software. 'Brief Sans' is DejaVu Sans, the style's font, which the brief embeds in the HTML and
-# the PDF (brief.render); a standalone SVG falls back to an installed DejaVu Sans or Verdana.
+# the PDF (brief.engine.render); a standalone SVG falls back to an installed DejaVu Sans or Verdana.
 CHART_FONTS = {"inline": "'Brief Sans', 'DejaVu Sans', Verdana, sans-serif", "file": "'DejaVu Sans', Verdana, sans-serif"}
 
 

@@ -13,6 +13,13 @@ from collections.abc import Iterable
 from brief.data import parse_partial_date, split_list
 
 
+class Html(str):
+    """HTML made by the package (tables, disclosures): a notebook cell that ends with one shows it."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -75,6 +82,12 @@ def first_sources(cells) -> list[str]:
 
 # Which blocks each edition drops: the PDF leaves out what is online only, and the HTML what is print only.
 EDITION_DROPS = {"html": ".print-only", "pdf": ".online-only"}
+EDITION_CLASSES = {"html": "online-only", "pdf": "print-only"}
+
+
+def only_in(edition: str, html: str) -> Html:
+    """A block kept in one edition only ("html" or "pdf"); the renderer drops it from the other."""
+    return Html(f'<div class="{EDITION_CLASSES[edition]}">{html}</div>')
 
 
 def per_edition(online: str, printed: str) -> str:
@@ -82,13 +95,17 @@ def per_edition(online: str, printed: str) -> str:
 
     The renderer keeps one of the two in each edition, before it numbers tables and citations.
     """
-    return f'<div class="online-only">{online}</div><div class="print-only">{printed}</div>'
+    return Html(f'<div class="online-only">{online}</div><div class="print-only">{printed}</div>')
 
 
 def disclosure(summary: str, content: str) -> str:
     """A block the HTML reader opens on demand."""
-    return f'<details class="annex"><summary>{summary}</summary>{content}</details>'
+    return Html(f'<details class="annex"><summary>{summary}</summary>{content}</details>')
 
+
+# The renderer writes the build's inputs fingerprint into elements of this class, so the methods
+# notebook does not depend on every input of the build (and stays cached when one of them changes).
+FINGERPRINT_SLOT = "fill-fingerprint"
 
 # Tables up to this many rows are kept whole on one printed page (with their caption).
 SHORT_TABLE_ROWS = 6
@@ -103,7 +120,7 @@ def table_block(slug: str, caption: str, columns: list[str], rows: list[list[str
         for row in rows
     )
     source_line = f'<span class="tab-source">Source: {source}</span>' if source else ""
-    return (
+    return Html(
         f'<figure class="table{" short" if len(rows) <= SHORT_TABLE_ROWS else ""}" id="tab-{esc(slug)}"><figcaption><span class="tab-label">Table</span> {esc(caption)}{source_line}</figcaption>'
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></figure>'
     )

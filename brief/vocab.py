@@ -1,4 +1,4 @@
-"""Controlled vocabularies of the data contract, and the fixed colour of each country."""
+"""Controlled vocabularies of the data contract (colours live with the chart style, in brief.figures)."""
 
 # ISO 3166-1 alpha-2 codes used in the data; XX is multilateral / treaty-wide.
 COUNTRY_NAMES = {
@@ -19,17 +19,6 @@ COUNTRY_NAMES = {
 
 # The five withdrawing states, in the order the brief lists them (north to south, then Finland last-announced).
 WITHDRAWING_STATES = ("EE", "LV", "LT", "FI", "PL")
-
-# Okabe-Ito colour-blind-safe palette; one fixed colour per country throughout the brief.
-COUNTRY_COLORS = {
-    "EE": "#0072B2",  # blue
-    "LV": "#D55E00",  # vermilion
-    "LT": "#009E73",  # bluish green
-    "FI": "#CC79A7",  # reddish purple
-    "PL": "#E69F00",  # orange
-    "UA": "#56B4E9",  # sky blue
-    "XX": "#666666",
-}
 
 # Stages of a withdrawal, in the order they can happen.
 STAGES = (

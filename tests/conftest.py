@@ -27,8 +27,8 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
 @pytest.fixture(scope="session")
 def built_brief(tmp_path_factory) -> Path:
     """The brief built once with default parameters into a temporary folder."""
-    from brief.build import build
-    from brief.params import build_params
+    from brief.engine.build import build
+    from brief.engine.params import build_params
 
     out = tmp_path_factory.mktemp("brief")
     build(build_params(output_dir=out), log=lambda message: None)

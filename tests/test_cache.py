@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from brief import build as build_module
-from brief.build import build
-from brief.params import build_params
+from brief.engine import build as build_module
+from brief.engine.build import build
+from brief.engine.params import build_params
 
 pytestmark = pytest.mark.build
-ALL = {"00_key_findings.ipynb", "01_chronology.ipynb", "02_rationales.ipynb", "03_humanitarian.ipynb", "04_sources.ipynb", "05_outlook.ipynb", "06_methods.ipynb"}
+ALL = {"00_key_findings.ipynb", "01_chronology.ipynb", "02_rationales.ipynb", "03_humanitarian.ipynb", "04_claims.ipynb", "05_outlook.ipynb", "06_methods.ipynb"}
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_deleted_output_is_rendered_again(first_build):
 
 
 def test_a_derived_file_that_fails_its_checksum_is_remade(tmp_path):
-    from brief.cache import Cache
+    from brief.engine.cache import Cache
 
     cache = Cache(tmp_path)
     made = []

@@ -7,7 +7,7 @@ import papermill
 import pytest
 
 from brief.config import KERNEL_NAME, NOTEBOOKS_DIR
-from brief.manifest import load_manifest, run_order
+from brief.engine.manifest import load_manifest, run_order
 
 pytestmark = pytest.mark.build
 SECTIONS = load_manifest()
@@ -35,7 +35,9 @@ def early_fi_pl_runs(tmp_path_factory):
 
 
 def html_outputs(notebook) -> str:
-    return "\n".join(o.get("data", {}).get("text/html", "") for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    """What a notebook shows: its HTML (tables, charts) and its Markdown (the sentences it prints)."""
+    data = [o.get("data", {}) for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return "\n".join(d.get("text/html", "") + d.get("text/markdown", "") for d in data)
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.id)
@@ -59,7 +61,7 @@ def test_runs_for_finland_and_poland_before_they_took_effect(section, early_fi_p
         assert "19 February 2026" not in html  # statements after the as-of date are left out
     if section.id == "humanitarian":
         assert "first contraction" not in html
-    if section.id == "key-findings":
+    if section.id == "key_findings":
         assert "Two of two states have deposited" in html and "Estonia" not in html
     if section.id == "outlook":
         assert "10 January 2026" in html and "20 February 2026" in html

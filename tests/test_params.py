@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from brief import params
-from brief.params import ParameterError
+from brief.engine import params
+from brief.engine.params import ParameterError
 
 
 @pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "yesterday", "2025-9-1", ""])

@@ -30,7 +30,7 @@ def test_metadata(built_brief):
 def test_no_figure_larger_than_the_page(built_brief):
     from weasyprint import HTML
 
-    from brief.render import allowed_fetcher
+    from brief.engine.render import allowed_fetcher
 
     document = HTML(string=(built_brief / "brief.html").read_text(encoding="utf-8"), url_fetcher=allowed_fetcher([])).render()
     charts = 0

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from brief import render
+from brief.engine import render
 from brief.text import cite
 
 SOURCES = {
@@ -106,7 +106,7 @@ def test_chart_font_covers_baltic_and_polish_letters_and_is_stable():
 
     from fontTools.ttLib import TTFont
 
-    from brief import fonts
+    from brief.engine import fonts
 
     data = fonts.chart_font("DejaVuSans.ttf")
     assert data[:4] == b"wOF2" and data == fonts.chart_font("DejaVuSans.ttf")

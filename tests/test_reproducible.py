@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from brief.build import build
 from brief.config import FIGURES_DIR, OUTPUT_DIR
-from brief.params import build_params
+from brief.engine.build import build
+from brief.engine.params import build_params
 
 pytestmark = pytest.mark.build
 

@@ -7,9 +7,9 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from brief import cli
-from brief.build import NotebookError, build
-from brief.params import build_params
+from brief.engine import cli
+from brief.engine.build import NotebookError, build
+from brief.engine.params import build_params
 from tests.conftest import edit_csv
 
 pytestmark = pytest.mark.build
@@ -78,7 +78,7 @@ def test_javascript_and_file_urls_in_sources_are_refused(data_copy):
 
 
 def test_pdf_loads_no_remote_or_local_file_named_in_the_page(tmp_path):
-    from brief import render
+    from brief.engine import render
 
     fetched = []
     fetcher = render.allowed_fetcher([tmp_path])

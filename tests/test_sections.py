@@ -6,8 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from brief import humanitarian, rationales
+from brief import statements as st
 from brief.data import load
+from brief.sections import humanitarian, rationales
 
 
 def real():
@@ -16,7 +17,7 @@ def real():
 
 def test_explode_themes_counts_joint_statements_for_each_signatory():
     statements, themes = real()
-    long = rationales.explode_themes(statements, themes)
+    long = st.explode_themes(statements, themes)
     joint = statements[statements["country"].str.contains(";")].iloc[0]
     signatories = joint["country"].split(";")
     rows = long[long["statement_id"] == joint["statement_id"]]
@@ -26,7 +27,7 @@ def test_explode_themes_counts_joint_statements_for_each_signatory():
 
 def test_theme_matrix_only_rationale_themes_of_chosen_countries():
     statements, themes = real()
-    long = rationales.explode_themes(statements, themes)
+    long = st.explode_themes(statements, themes)
     matrix = rationales.theme_matrix(long, ("FI", "PL"))
     assert list(matrix.columns) == ["FI", "PL"]
     rationale_labels = set(themes.loc[themes["family"] == "rationale", "label"])
@@ -38,48 +39,62 @@ def test_theme_matrix_only_rationale_themes_of_chosen_countries():
 
 def test_representative_quote_is_verbatim_named_and_not_doubtful():
     statements, themes = real()
-    long = rationales.explode_themes(statements, themes)
+    long = st.explode_themes(statements, themes)
     chosen = rationales.representative(long, "threat_environment")
-    assert len(chosen["quote"]) >= rationales.MIN_QUOTE_CHARS
-    assert not rationales.is_doubtful(chosen)
+    assert len(chosen["quote"]) >= st.MIN_QUOTE_CHARS
+    assert not st.is_doubtful(chosen)
     assert "unnamed" not in chosen["speaker"].lower()
-
-
-def test_statements_after_the_as_of_date_are_left_out():
-    statements, _ = real()
-    early = rationales.known_by(statements, dt.date(2025, 3, 31))
-    assert all(d is None or d <= dt.date(2025, 3, 31) for d in early["date_value"])
-    assert len(early) < len(statements)
 
 
 def test_paraphrase_is_marked_and_text_escaped():
     s = pd.Series({"quote": "", "paraphrase": "<b>bold</b> claim", "speaker": "A", "role": "", "date": ""})
-    html = rationales.statement_text(s)
+    html = st.statement_text(s)
     assert "Paraphrase:" in html and "&lt;b&gt;" in html
 
 
+def casualty_rows(*rows):
+    frame = pd.DataFrame(rows, columns=["year", "casualties", "killed", "civilian_share_pct", "child_share_pct", "source_id", "monitor_edition"])
+    frame["killed"] = frame["killed"].astype("Int64")
+    return frame
+
+
 def test_latest_change_of_casualties():
-    casualties = load("casualties")
-    change = humanitarian.latest_change(casualties)
-    last = casualties.sort_values("year").iloc[-1]
-    prev = casualties.sort_values("year").iloc[-2]
-    assert change["year"] == last["year"] and change["casualties"] == last["casualties"]
-    assert change["change_pct"] == round(100 * (last["casualties"] - prev["casualties"]) / prev["casualties"], 1)
-    earlier_higher = casualties[(casualties["year"] < last["year"]) & (casualties["casualties"] > last["casualties"])]
-    assert change["highest_since"] == earlier_higher["year"].max()
+    change = humanitarian.latest_change(casualty_rows(
+        (2021, 5544, 2182, 81.0, None, "lm21", "LM 2022"),
+        (2022, 4710, 1661, 85.0, None, "lm22;copy", "LM 2023"),
+        (2023, 5757, 1983, 84.0, 37.0, "lm23", "LM 2024"),
+    ))
+    assert (change.year, change.casualties, change.previous_year, change.previous) == (2023, 5757, 2022, 4710)
+    assert change.change_pct == 22.2 and change.highest_since is None  # no earlier year was higher
+    assert change.source_id == "lm23" and change.edition == "LM 2024"
 
 
-def test_casualty_claims_reported_as_deaths_are_corrected():
-    html = humanitarian.casualties_html(load("casualties"), load("claims"))
-    assert "of the 4,710 casualties of 2022, 1,661 were killed" in html
+def test_latest_change_needs_two_years():
+    assert humanitarian.latest_change(casualty_rows((2023, 5757, 1983, 84.0, 37.0, "lm23", "LM 2024"))) is None
 
 
-def test_states_parties_text_reports_the_first_contraction():
-    parties = load("states_parties")
-    text = humanitarian.states_parties_html(parties)
-    assert "166 States Parties" in text and "first contraction" in text and "to 161" in text
-    before = humanitarian.states_parties_html(parties[parties["date_value"] <= dt.date(2025, 9, 1)])
-    assert "contraction" not in before
+def test_casualty_claims_reported_as_deaths_are_found():
+    claims = pd.DataFrame([
+        {"claim": "4,710 deaths were recorded in 2022", "verdict": "false", "source_id": "corpus-x"},
+        {"claim": "4,710 casualties in 2022", "verdict": "correct", "source_id": "corpus-y"},
+    ])
+    found = humanitarian.totals_reported_as_deaths(casualty_rows((2022, 4710, 1661, 85.0, None, "lm22", "LM 2023")), claims)
+    assert found == [{"year": 2022, "total": 4710, "killed": 1661, "source_id": "lm22", "claim_source": "corpus-x"}]
+
+
+def test_states_parties_facts_report_the_first_contraction():
+    def parties(*rows):
+        frame = pd.DataFrame(rows, columns=["date", "states_parties", "derived", "source_id"])
+        frame["date_value"] = frame["date"].map(dt.date.fromisoformat)
+        return frame
+
+    grown = parties(("2024-01-01", 164, "no", "a"), ("2025-06-25", 166, "no", "b;c"))
+    peak, last, contraction = humanitarian.parties_facts(grown)
+    assert (peak.count, last.count, contraction) == (166, 166, None) and peak.source_id == "b"
+    shrunk = parties(("2024-01-01", 164, "no", "a"), ("2025-06-25", 166, "no", "b"), ("2025-12-27", 163, "yes", "d"), ("2026-02-20", 161, "yes", "e"))
+    peak, last, contraction = humanitarian.parties_facts(shrunk)
+    assert (peak.count, last.count, last.derived, contraction) == (166, 161, True, dt.date(2025, 12, 27))
+    assert humanitarian.parties_facts(shrunk.iloc[0:0]) == (None, None, None)
 
 
 def test_framing_counts_follow_the_dictionary(tmp_path):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 from bs4 import BeautifulSoup
 
-from brief import cli
-from brief.build import build
 from brief.data import read_raw, validation_problems
-from brief.params import build_params
+from brief.engine import cli
+from brief.engine.build import build
+from brief.engine.params import build_params
 
 ARTICLE = (
     "Test article. Civilian casualties and child victims of mines worry humanitarian groups; "
@@ -59,8 +58,8 @@ def test_new_data_flows_into_the_brief(data_copy, tmp_path, built_brief):
     old = BeautifulSoup((built_brief / "brief.html").read_text(encoding="utf-8"), "html.parser")
     assert "Test event: Estonia announces a review" in new.select_one("#chronology").get_text()
     assert "Test event" not in old.select_one("#chronology").get_text()
-    assert "All five withdrawals are in effect" in new.select_one("#key-findings").get_text()  # a new step does not undo a status
+    assert "All five withdrawals are in effect" in new.select_one("#key_findings").get_text()  # a new step does not undo a status
     assert source_id in new.select_one("#fig-framing details").get_text()
     assert "7001" in new.select_one("#fig-casualties details").get_text() and "2025" in new.select_one("#fig-casualties details").get_text()
-    assert "7,001 people killed or injured in 2025" in new.select_one("#key-findings").get_text()
+    assert "7,001 people killed or injured in 2025" in new.select_one("#key_findings").get_text()
     assert new.select_one(f"#ref-{source_id}") is not None and old.select_one(f"#ref-{source_id}") is None

@@ -1,0 +1,286 @@
+"""The build: validate, run the notebooks with papermill, render HTML and PDF, then publish atomically.
+
+Everything is written to a staging folder first; the previous brief, notebooks and figures are
+replaced only when the whole build has succeeded, so a failure never loses the last good edition.
+Executions and the rendered brief are cached by content (brief/cache.py): a rebuild runs only
+the notebooks whose inputs changed, and a build with nothing changed starts no kernel at all.
+Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only when needed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from brief import __version__
+from brief.config import KERNEL_NAME, NOTEBOOKS_DIR, results_dir_for
+from brief.engine.cache import Cache, Planner, code_digest, outputs_intact, sha256_file
+from brief.engine.inputs import build_fingerprint, digest, files_under
+from brief.engine.manifest import Section, load_manifest, run_order
+from brief.engine.params import BuildParams
+
+CACHE_DIRNAME = ".cache"
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+class NotebookError(RuntimeError):
+    """A notebook failed while running; its partly executed copy is kept at `kept_copy`."""
+
+    def __init__(self, notebook: str, cell: int | None, error: str, kept_copy: Path):
+        self.notebook, self.cell, self.error, self.kept_copy = notebook, cell, error, kept_copy
+        where = f"cell {cell} of the executed copy" if cell is not None else "before any cell ran"
+        super().__init__(f"notebook {notebook} failed at {where}: {error}\n  partly executed copy kept at {kept_copy}")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    html: Path | None
+    pdf: Path | None
+    figures_dir: Path
+    executed: tuple[str, ...]  # notebooks run by this build
+    cached: tuple[str, ...]  # notebooks taken from the cache
+    rendered: bool  # False when the published brief was already up to date
+    seconds: float
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
+    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(section.path),
+            str(target),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+            log_output=False,
+            # The kernel only listens on localhost; its start-up notice about unencrypted TCP would
+            # drown the progress lines, so it logs nothing below critical (errors in notebooks reach the build through papermill).
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
+
+
+def _key_parameters(params: BuildParams) -> dict:
+    """The parameters that shape a notebook's output (not the folders it writes to)."""
+    return {"as_of": params.as_of.isoformat(), "countries": list(params.countries)}
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def _run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log) -> tuple[list[str], list[str], dict[str, str]]:
+    """Run or restore every section, independent ones two at a time; return (executed, cached, the key of each)."""
+    cache, renderer = planner.cache, planner.renderer
+    from brief.engine import render
+
+    results_dir = staging / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    order = run_order(sections)
+    total = len(order)
+    done: dict[str, str] = {}  # section id -> results hash
+    keys: dict[str, str] = {}
+    executed, cached = [], []
+    lock = threading.Lock()
+
+    def progress(message: str) -> None:
+        with lock:  # two notebooks may finish at once; keep their lines whole
+            log(message)
+
+    def restore(section: Section, entry) -> None:
+        shutil.copy2(entry.notebook, staging / "notebooks" / section.notebook)
+        if entry.results.exists():
+            shutil.copy2(entry.results, results_dir / f"{section.id}.json")
+        shutil.copytree(entry.figures, staging / "figures" / section.id, dirs_exist_ok=True)
+
+    def run(section: Section, key: str) -> None:
+        figures = staging / "figures" / section.id
+        figures.mkdir(parents=True, exist_ok=True)
+        parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
+        target = staging / "notebooks" / section.notebook
+        started = time.perf_counter()
+        try:
+            execute_notebook(section, target, parameters)
+        except NotebookError as exc:
+            kept = params.output_dir / "failed" / section.notebook
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                shutil.copy2(target, kept)
+            raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
+        results = results_dir / f"{section.id}.json"
+        cache.store(section, key, target, results if results.exists() else None, figures)
+        render.notebook_fragment(target, cache, renderer)  # converted now, while the other notebook runs
+        progress(f"  ran     {section.notebook} in {time.perf_counter() - started:.1f} s")
+
+    pending = list(order)
+    running: dict = {}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        while pending or running:
+            for section in [s for s in pending if all(n in done for n in s.needs)]:
+                key = planner.key(section, {n: done[n] for n in section.needs})
+                keys[section.id] = key
+                entry = planner.lookup(section, key)
+                pending.remove(section)
+                if entry is not None:
+                    restore(section, entry)
+                    cached.append(section.notebook)
+                    done[section.id] = entry.results_hash
+                    log(f"  cached  {section.notebook}")
+                    continue
+                if len(running) >= WORKERS:
+                    pending.insert(0, section)
+                    break
+                log(f"  running {section.notebook} …")
+                running[pool.submit(run, section, key)] = section
+            if not running:
+                if pending and not any(all(n in done for n in s.needs) for s in pending):
+                    raise RuntimeError(f"sections cannot start: {[s.id for s in pending]}")
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                section = running.pop(future)
+                future.result()  # re-raises NotebookError; the pool waits for the other run to end
+                results = results_dir / f"{section.id}.json"
+                done[section.id] = sha256_file(results) if results.exists() else "none"
+                executed.append(section.notebook)
+    log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
+    return executed, cached, keys
+
+
+def _flatten_figures(staging: Path, sections: list[Section]) -> Path:
+    """Per-section chart folders become the one figures/ folder of the brief (slugs are unique)."""
+    flat = staging / "figures-published"
+    flat.mkdir()
+    for section in sections:
+        for path in sorted((staging / "figures" / section.id).glob("*")):
+            if (flat / path.name).exists():
+                raise RuntimeError(f"two sections write the chart {path.name}")
+            shutil.copy2(path, flat / path.name)
+    return flat
+
+
+def _publish(staging: Path, params: BuildParams, outputs: list[str], figures: Path) -> None:
+    """Move the staged outputs into place: files by atomic rename, folders swapped whole."""
+    output_dir = params.output_dir
+    output_dir.mkdir(parents=True, exist_ok=True)
+    # The recorded facts are published too, where the summary notebooks read them when run on their own.
+    for new, old in ((staging / "notebooks", output_dir / "notebooks"), (staging / "results", results_dir_for(output_dir)), (figures, params.figures_dir)):
+        if old.exists():
+            retired = old.with_name(f".{old.name}.old")
+            shutil.rmtree(retired, ignore_errors=True)
+            old.rename(retired)
+            new.rename(old)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            old.parent.mkdir(parents=True, exist_ok=True)
+            new.rename(old)
+    for name in outputs:
+        (staging / name).replace(output_dir / name)
+
+
+# ---------------------------------------------------------------------------- the build
+
+
+def _import_renderer() -> None:
+    """Import nbconvert and WeasyPrint (about a second) while the kernels work, not after them."""
+    import weasyprint  # noqa: F401
+
+    from brief.engine import render  # noqa: F401
+
+
+def _validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
+    """Validate the data before any kernel starts; skipped when the same data already passed with the same code."""
+    data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
+    if cache.read_record("validated").get("data") == data_hash:
+        return
+    from brief.data import validate
+
+    log(f"Validating data in {params.data_dir} …")
+    validate(params.data_dir)
+    cache.write_record("validated", {"data": data_hash})
+
+
+def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult:
+    """Build the brief; raise DataError, ManifestError, NotebookError or RenderError on failure."""
+    started = time.perf_counter()
+    sections = load_manifest()
+    params.output_dir.mkdir(parents=True, exist_ok=True)
+    cache = Cache(params.output_dir / CACHE_DIRNAME)
+    code = code_digest()
+    _validate_if_changed(params, cache, code, log)
+    fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
+
+    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force)
+    keys = planner.plan(sections)
+    if all(keys.values()):
+        render_key = planner.render_key(sections, keys, params.formats, fingerprint)
+        record = cache.read_record("render")
+        if not params.force and record.get("key") == render_key and outputs_intact(record, params.output_dir, params.figures_dir):
+            seconds = time.perf_counter() - started
+            log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
+            return _result(params, [], [s.notebook for s in sections], False, seconds)
+
+    staging = params.output_dir / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    (staging / "figures").mkdir()
+    try:
+        log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
+        warm = threading.Thread(target=_import_renderer, daemon=True)
+        warm.start()
+        executed, cached, keys = _run_sections(sections, params, staging, planner, log)
+        warm.join()
+        figures = _flatten_figures(staging, sections)
+
+        from brief.data import load
+        from brief.engine import render
+
+        log("Rendering HTML …")
+        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache, planner.renderer)) for s in sections]
+        sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
+        page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
+        outputs = []
+        if "html" in params.formats:
+            (staging / "brief.html").write_text(render.assemble(bodies, **page, edition="html"), encoding="utf-8")
+            outputs.append("brief.html")
+        if "pdf" in params.formats:
+            log("Rendering PDF …")
+            render.write_pdf(render.assemble(bodies, **page, edition="pdf"), staging / "brief.pdf", as_of=params.as_of)
+            outputs.append("brief.pdf")
+        record_outputs = {name: sha256_file(staging / name) for name in outputs}
+        record_outputs.update({f"figures/{p.name}": sha256_file(p) for p in sorted(figures.glob("*"))})
+        _publish(staging, params, outputs, figures)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(params.output_dir / "failed", ignore_errors=True)
+    cache.write_record("render", {"key": planner.render_key(sections, keys, params.formats, fingerprint), "outputs": record_outputs})
+    seconds = time.perf_counter() - started
+    log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
+    return _result(params, executed, cached, True, seconds)
+
+
+def _result(params: BuildParams, executed, cached, rendered: bool, seconds: float) -> BuildResult:
+    return BuildResult(
+        html=params.output_dir / "brief.html" if "html" in params.formats else None,
+        pdf=params.output_dir / "brief.pdf" if "pdf" in params.formats else None,
+        figures_dir=params.figures_dir,
+        executed=tuple(executed),
+        cached=tuple(cached),
+        rendered=rendered,
+        seconds=seconds,
+    )

@@ -1,0 +1,220 @@
+"""A content-addressed cache of notebook executions and of the rendered brief, and the build's planning.
+
+A section's key hashes everything its notebook may read: the notebook itself, the build
+parameters that shape it, the data files it declares in the manifest, the `brief` package's
+Python source and chart style, requirements.txt, and the results of the sections it needs.
+An entry stores the executed notebook, the section's recorded results and its charts, with a
+SHA-256 of each file; an entry whose files do not match is deleted and rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from brief.config import PACKAGE_DIR, REQUIREMENTS_FILE, TEMPLATES_DIR
+from brief.engine.inputs import digest, files_under
+from brief.engine.manifest import Section, run_order
+
+MANIFEST_NAME = "entry.json"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_digest() -> str:
+    """What notebooks execute besides themselves: the package's Python, its chart style, the pinned requirements."""
+    files = files_under(PACKAGE_DIR, ["*.py", "*.mplstyle"]) + ([REQUIREMENTS_FILE] if REQUIREMENTS_FILE.exists() else [])
+    return digest(files, root=PACKAGE_DIR.parent)
+
+
+def template_digest() -> str:
+    """What only rendering reads: the page and notebook templates and the stylesheet."""
+    return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json"]), root=TEMPLATES_DIR)
+
+
+def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
+    """A hash per declared input; a folder (ending in /) hashes every file in it."""
+    hashes = {}
+    for name in section.reads:
+        path = Path(data_dir) / name
+        if name.endswith("/"):
+            hashes[name] = digest(files_under(path, ["*"]), root=path) if path.is_dir() else "missing"
+        else:
+            hashes[name] = sha256_file(path) if path.is_file() else "missing"
+    return hashes
+
+
+def section_key(section: Section, *, data_dir: Path, parameters: dict, code: str, needed_results: dict[str, str]) -> str:
+    parts = {
+        "notebook": sha256_file(section.path),
+        "parameters": parameters,
+        "reads": reads_digest(section, data_dir),
+        "code": code,
+        "needs": needed_results,
+    }
+    return sha256_text(json.dumps(parts, sort_keys=True))[:24]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cached execution of a section."""
+
+    folder: Path
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / "notebook.ipynb"
+
+    @property
+    def results(self) -> Path:
+        return self.folder / "results.json"
+
+    @property
+    def figures(self) -> Path:
+        return self.folder / "figures"
+
+    @property
+    def results_hash(self) -> str:
+        """What a section that needs this one depends on: its recorded facts."""
+        return sha256_file(self.results) if self.results.exists() else "none"
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def entry_folder(self, section: Section, key: str) -> Path:
+        return self.root / "sections" / section.id / key
+
+    def lookup(self, section: Section, key: str) -> Entry | None:
+        """The entry for `key` if it is complete and uncorrupted; a damaged one is removed."""
+        folder = self.entry_folder(section, key)
+        manifest = folder / MANIFEST_NAME
+        if not manifest.is_file():
+            return None
+        try:
+            recorded = json.loads(manifest.read_text(encoding="utf-8"))
+            intact = all(sha256_file(folder / name) == value for name, value in recorded["files"].items())
+        except (OSError, ValueError, KeyError):
+            intact = False
+        if not intact:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        return Entry(folder)
+
+    def store(self, section: Section, key: str, notebook: Path, results: Path | None, figures: Path) -> Entry:
+        """Save one execution; written to a temporary folder and renamed, so a crash leaves no half entry."""
+        folder = self.entry_folder(section, key)
+        temporary = folder.with_name(f".{key}.tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        shutil.copy2(notebook, temporary / "notebook.ipynb")
+        if results is not None and results.is_file():
+            shutil.copy2(results, temporary / "results.json")
+        shutil.copytree(figures, temporary / "figures") if figures.is_dir() else (temporary / "figures").mkdir()
+        files = {p.relative_to(temporary).as_posix(): sha256_file(p) for p in sorted(temporary.rglob("*")) if p.is_file()}
+        (temporary / MANIFEST_NAME).write_text(json.dumps({"section": section.id, "key": key, "files": files}, indent=1, sort_keys=True), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        temporary.rename(folder)
+        # Keep only the newest entry per section: the cache is for rebuilds, not an archive.
+        for other in folder.parent.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+        return Entry(folder)
+
+    # -------------------------------------------------------------- derived files (HTML fragments, fonts)
+
+    def blob(self, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes stored for (kind, key), or `make()` stored now; a copy that fails its checksum is remade."""
+        path = self.root / kind / key
+        checksum = path.with_name(f"{key}.sha256")
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == checksum.read_text(encoding="utf-8"):
+                return data
+        except OSError:
+            pass
+        data = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for target, content in ((path, data), (checksum, hashlib.sha256(data).hexdigest().encode())):
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(content)
+            temporary.replace(target)
+        return data
+
+    # -------------------------------------------------------------- render and validation records
+
+    def _record(self, name: str) -> Path:
+        return self.root / f"{name}.json"
+
+    def read_record(self, name: str) -> dict:
+        try:
+            return json.loads(self._record(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def write_record(self, name: str, value: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self._record(name)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+
+
+# ---------------------------------------------------------------------------- planning
+
+
+class Planner:
+    """The cache keys of one build: computed once, from its inputs, for the sections and the rendered brief."""
+
+    def __init__(self, cache: Cache, data_dir: Path, parameters: dict, code: str, force: bool):
+        self.cache, self.data_dir, self.parameters, self.code, self.force = cache, Path(data_dir), parameters, code, force
+        self.renderer = f"{template_digest()} {code}"  # what turns executed notebooks into the brief
+
+    def key(self, section: Section, needed_results: dict[str, str]) -> str:
+        return section_key(section, data_dir=self.data_dir, parameters=self.parameters, code=self.code, needed_results=needed_results)
+
+    def lookup(self, section: Section, key: str) -> Entry | None:
+        return None if self.force else self.cache.lookup(section, key)
+
+    def plan(self, sections: list[Section]) -> dict[str, str | None]:
+        """Each section's key where it can be known before running: the results it needs must come from cache entries."""
+        keys: dict[str, str | None] = {}
+        results: dict[str, str] = {}
+        for section in run_order(sections):
+            if any(keys.get(n) is None for n in section.needs):
+                keys[section.id] = None
+                continue
+            key = self.key(section, {n: results[n] for n in section.needs})
+            entry = self.lookup(section, key)
+            keys[section.id] = key if entry else None
+            if entry:
+                results[section.id] = entry.results_hash
+        return keys
+
+    def render_key(self, sections: list[Section], keys: dict[str, str | None], formats, fingerprint: str) -> str:
+        """What the rendered brief depends on: every section's execution, the renderer and the formats."""
+        return sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), self.renderer, ",".join(formats), fingerprint]))
+
+
+def outputs_intact(record: dict, output_dir: Path, figures_dir: Path) -> bool:
+    """Whether the published files are the ones the render record lists (none edited, added or missing)."""
+    outputs = record.get("outputs") if isinstance(record, dict) else None
+    if not isinstance(outputs, dict) or not outputs:
+        return False
+    for name, value in outputs.items():
+        path = figures_dir / name[len("figures/"):] if name.startswith("figures/") else output_dir / name
+        if not path.is_file() or sha256_file(path) != value:
+            return False
+    published_figures = {f"figures/{p.name}" for p in figures_dir.glob("*") if p.is_file()}
+    return published_figures == {n for n in outputs if n.startswith("figures/")}

@@ -1,0 +1,84 @@
+"""Command line: `python -m brief build|validate …`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from brief.config import DATA_DIR, DEFAULT_AS_OF, OUTPUT_DIR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m brief", description="Build the Ottawa Convention withdrawals brief.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="validate the data, run the notebooks, write the HTML and PDF brief")
+    build.add_argument("--as-of", default=DEFAULT_AS_OF, help=f"the brief's date, YYYY-MM-DD (default {DEFAULT_AS_OF})")
+    build.add_argument("--countries", default="", help="comma-separated subset of EE,LV,LT,FI,PL (default: all five)")
+    build.add_argument("--data-dir", default=str(DATA_DIR), help="folder with the CSV files and sources/ (default data/)")
+    build.add_argument("--output-dir", default=str(OUTPUT_DIR), help="where the brief is written (default output/)")
+    build.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default both)")
+    build.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
+
+    check = commands.add_parser("validate", help="check the data against the contract and report every problem")
+    check.add_argument("--data-dir", default=str(DATA_DIR))
+
+    add = commands.add_parser("add-source", help="add an article: copy its text into data/sources/ and write its sources.csv row")
+    add.add_argument("file", help="the article as a UTF-8 text file")
+    add.add_argument("--title", required=True)
+    add.add_argument("--publisher", required=True)
+    add.add_argument("--published", required=True, help="YYYY-MM-DD, YYYY-MM or YYYY")
+    add.add_argument("--url", required=True, help="http(s) address of the article")
+    add.add_argument("--id", dest="source_id", help="source id (default: from the title)")
+    add.add_argument("--kind", default="corpus_article", help="source kind (default corpus_article)")
+    add.add_argument("--accessed", help="YYYY-MM-DD the URL was consulted (default today)")
+    add.add_argument("--data-dir", default=str(DATA_DIR))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from brief.engine.manifest import ManifestError
+    from brief.engine.params import ParameterError, build_params
+    from brief.errors import DataError
+
+    try:
+        if args.command == "validate":
+            from brief.data import validate
+
+            validate(args.data_dir)
+            print(f"{args.data_dir}: the data keeps the contract.")
+            return 0
+        if args.command == "add-source":
+            from brief.engine.add_source import add_source
+
+            source_id = add_source(
+                args.file, title=args.title, publisher=args.publisher, published=args.published, url=args.url,
+                data_dir=args.data_dir, source_id=args.source_id, kind=args.kind, accessed=args.accessed,
+            )
+            print(f"Added {source_id} to {args.data_dir}/sources.csv; the next build includes it.")
+            return 0
+        params = build_params(
+            as_of=args.as_of,
+            countries=args.countries,
+            data_dir=args.data_dir,
+            output_dir=args.output_dir,
+            formats=args.formats,
+            force=args.force,
+        )
+        from brief.engine.build import NotebookError, build
+        from brief.errors import RenderError
+
+        try:
+            build(params)
+        except (NotebookError, RenderError) as exc:
+            print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
+            return 1
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (DataError, ManifestError) as exc:
+        after = "Nothing was changed." if args.command == "add-source" else "No notebook was run; the previous brief was left as it was."
+        print(f"error: {exc}\n{after}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,336 @@
+"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF.
+
+Notebooks become section bodies through the project's own nbconvert template
+(templates/brief); this module then numbers sections, figures, tables and citations in
+reading order, builds the contents and the References from sources.csv, and writes the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+from bs4 import BeautifulSoup, Tag
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from brief import vocab
+from brief.config import TEMPLATES_DIR
+from brief.engine import fonts
+from brief.errors import RenderError
+from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, join_words
+
+if TYPE_CHECKING:
+    from brief.engine.cache import Cache
+
+TITLE = "Leaving the Mine Ban Treaty"
+SUBTITLE = (
+    "The 2025–26 withdrawals of Estonia, Latvia, Lithuania, Finland and Poland from the "
+    "Ottawa Convention, and Ukraine's contested attempt"
+)
+SERIES = "Policy brief"
+AUTHOR = "Ottawa Convention withdrawals brief project"
+REMOVE_TAGS = {"cell": "remove-cell", "input": "remove-input", "output": "remove-output"}
+CSS_FILE = TEMPLATES_DIR / "brief.css"
+
+
+# ---------------------------------------------------------------------------- notebook -> fragment
+
+
+def blank_removed(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Apply Jupyter Book's removal tags, blanking what is removed rather than only flagging it.
+
+    The brief shows no code at all, so every code cell's source is blanked too.
+    """
+    kept = []
+    for cell in notebook.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if REMOVE_TAGS["cell"] in tags:
+            continue
+        if cell.cell_type == "code":
+            cell.source = ""
+            if REMOVE_TAGS["output"] in tags:
+                cell.outputs = []
+        elif REMOVE_TAGS["input"] in tags:
+            cell.source = ""
+        kept.append(cell)
+    notebook.cells = kept
+    return notebook
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="brief", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def _fragment(path: Path) -> str:
+    notebook = blank_removed(nbformat.read(str(path), as_version=4))
+    body, _ = _exporter().from_notebook_node(notebook)
+    return body
+
+
+def notebook_fragment(path: Path, cache: Cache | None = None, renderer: str = "") -> str:
+    """The HTML body of one executed notebook; from the build cache when the notebook and `renderer`
+    (the build's digest of the templates and code that convert it) are unchanged."""
+    if cache is None:
+        return _fragment(path)
+    from brief.engine.cache import sha256_text
+
+    key = sha256_text(f"{sha256_text(Path(path).read_text(encoding='utf-8'))} {renderer}")[:24]
+    return cache.blob("fragments", f"{key}.html", lambda: _fragment(path).encode()).decode()
+
+
+# ---------------------------------------------------------------------------- numbering
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    source_id: str
+    html: Markup
+
+
+def display_url(url: str) -> str:
+    """A web address as a reader types it: no scheme or 'www.', percent-escapes decoded (the link keeps the exact URL)."""
+    from urllib.parse import unquote
+
+    shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    try:
+        decoded = unquote(shown, errors="strict")
+    except UnicodeDecodeError:  # escapes that are not UTF-8 stay as they are
+        return shown
+    return decoded if decoded.isprintable() and " " not in decoded else shown
+
+
+def reference_html(row: dict, usual_accessed: str = "") -> str:
+    """One reference in the brief's style: Publisher. “Title.” Date. Address (accessed …, unless the usual date)."""
+    parts = []
+    if row.get("publisher"):
+        parts.append(f"{esc(row['publisher'])}.")
+    parts.append(f"“{esc(row['title'].rstrip('.'))}.”")
+    if row.get("published"):
+        parts.append(f"{fmt_date(row['published'])}.")
+    if row.get("url"):
+        parts.append(f'<a class="ref-url" href="{esc(row["url"])}">{esc(display_url(row["url"]))}</a>')
+        if row.get("accessed") and row["accessed"] != usual_accessed:
+            parts.append(f"(accessed {fmt_date(row['accessed'])}).")
+    if row.get("text_file"):
+        parts.append(f"Full text held in <code>data/sources/{esc(row['text_file'])}</code>.")
+    parts.append(f'<span class="ref-id">[{esc(row["source_id"])}]</span>')
+    return " ".join(parts)
+
+
+CITATION_KEYS = re.compile(r"\[@([A-Za-z0-9._-]+(?:\s*;\s*@[A-Za-z0-9._-]+)*)\]")
+
+
+def expand_citation_keys(html: str) -> str:
+    """Markdown cells cite as [@source-id] or [@a; @b]; turn those into citation markers."""
+    return CITATION_KEYS.sub(lambda m: cite(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), html)
+
+
+def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[str]:
+    """Number citation markers by first appearance; adjacent markers share one bracket. Returns the cited ids in order."""
+    numbers: dict[str, int] = {}
+    unknown = []
+    for marker in soup.select("a.cite"):
+        source_id = marker.get("data-source", "")
+        if source_id not in sources:
+            unknown.append(source_id)
+            continue
+        numbers.setdefault(source_id, len(numbers) + 1)
+        marker.string = str(numbers[source_id])
+        marker["href"] = f"#ref-{source_id}"
+        marker["aria-label"] = f"Reference {numbers[source_id]}"
+    if unknown:
+        raise RenderError(f"citations name sources missing from sources.csv: {sorted(set(unknown))}")
+    _bracket_runs(soup)
+    return list(numbers)
+
+
+def usual_accessed(rows: list[dict]) -> str:
+    """The access date most references share (stated once above the list); '' when none is shared."""
+    dates = Counter(row["accessed"] for row in rows if row.get("url") and row.get("accessed"))
+    return dates.most_common(1)[0][0] if dates else ""
+
+
+def _bracket_runs(soup: BeautifulSoup) -> None:
+    """Wrap each run of adjacent citation markers in one <span class="cites">[1, 2]</span>."""
+    for marker in soup.select("a.cite"):
+        if marker.parent is not None and "cites" in (marker.parent.get("class") or []):
+            continue
+        run = [marker]
+        sibling = marker.next_sibling
+        while sibling is not None and getattr(sibling, "name", None) == "a" and "cite" in (sibling.get("class") or []):
+            run.append(sibling)
+            sibling = sibling.next_sibling
+        wrapper = soup.new_tag("span", attrs={"class": "cites"})
+        marker.insert_before(wrapper)
+        wrapper.append("[")
+        for i, item in enumerate(run):
+            if i:
+                wrapper.append(", ")
+            wrapper.append(item.extract())
+        wrapper.append("]")
+
+
+def number_figures_and_tables(soup: BeautifulSoup) -> None:
+    for kind, selector, label_class in (("Figure", "figure.chart", "fig-label"), ("Table", "figure.table", "tab-label")):
+        for n, element in enumerate(soup.select(selector), 1):
+            label = element.select_one(f".{label_class}")
+            if label is not None:
+                label.string = f"{kind} {n}."
+
+
+def number_subsections(body: Tag, section_number: int, section_id: str, soup: BeautifulSoup) -> list[tuple[str, str, str]]:
+    """Give each h2 inside a section body (an element of `soup`) an id and a number 'n.m'; return (id, number, title)."""
+    entries = []
+    for m, heading in enumerate(body.find_all(["h1", "h2"]), 1):
+        heading.name = "h3"
+        for anchor in heading.select("a.anchor-link"):
+            anchor.decompose()
+        title = heading.get_text(" ", strip=True)
+        heading_id = f"{section_id}-{m}"
+        heading["id"] = heading_id
+        number = f"{section_number}.{m}"
+        num = soup.new_tag("span", attrs={"class": "sec-num"})
+        num.string = number
+        heading.insert(0, num)
+        heading.insert(1, " ")
+        entries.append((heading_id, number, title))
+    for heading in body.find_all(["h3", "h4"]):
+        for anchor in heading.select("a.anchor-link"):
+            anchor.decompose()
+    return entries
+
+
+# ---------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class SectionBody:
+    id: str
+    title: str
+    body_html: str
+
+
+def edition_line(as_of: dt.date, fingerprint: str, version: str) -> str:
+    return f"Edition of {fmt_date(as_of)} · inputs fingerprint {fingerprint} · brief {version}"
+
+
+def assemble(
+    bodies: list[SectionBody],
+    *,
+    as_of: dt.date,
+    countries: tuple[str, ...],
+    sources: dict[str, dict],
+    fingerprint: str,
+    version: str,
+    edition: str = "html",
+    cache: Cache | None = None,
+) -> str:
+    """The whole brief as one HTML document, for the HTML edition or for printing to PDF (`edition`).
+
+    The two differ only where a notebook says so (`text.per_edition`); each is numbered on its own.
+    """
+    soup = BeautifulSoup(
+        "".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies),
+        "html.parser",
+    )
+    for dropped in soup.select(EDITION_DROPS[edition]):
+        dropped.decompose()
+    cited = number_citations(soup, sources)
+    accessed = usual_accessed([sources[s] for s in cited])
+    references = [Reference(n, s, Markup(reference_html(sources[s], accessed))) for n, s in enumerate(cited, 1)]
+    number_figures_and_tables(soup)
+    for slot in soup.select(f".{FINGERPRINT_SLOT}"):
+        slot.string = fingerprint
+    toc, sections = [], []
+    for number, (body, element) in enumerate(zip(bodies, soup.select("div.section-body")), 1):
+        subsections = number_subsections(element, number, body.id, soup)
+        toc.append({"id": body.id, "number": number, "title": body.title})
+        toc.extend({"id": i, "number": n, "title": t, "sub": True} for i, n, t in subsections)
+        sections.append({"id": body.id, "number": number, "title": body.title, "body": Markup(element.decode_contents())})
+    references_number = len(sections) + 1
+    toc.append({"id": "references", "number": references_number, "title": "References"})
+    all_five = tuple(countries) == vocab.WITHDRAWING_STATES
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    page = env.get_template("page.html.j2").render(
+        title=TITLE,
+        subtitle=SUBTITLE,
+        series=SERIES,
+        author=AUTHOR,
+        as_of_iso=as_of.isoformat(),
+        as_of_text=fmt_date(as_of),
+        countries_line="" if all_five else f"Countries covered in this edition: {join_words(vocab.COUNTRY_NAMES[c] for c in countries)}",
+        edition_line=edition_line(as_of, fingerprint, version),
+        toc=[e for e in toc if not e.get("sub")],
+        sections=sections,
+        references=references,
+        references_number=references_number,
+        references_accessed=fmt_date(accessed) if accessed else "",
+        css=Markup(CSS_FILE.read_text(encoding="utf-8") + (fonts.html_chart_font_faces(cache) if edition == "html" else "")),
+    )
+    return re.sub(r"[ \t]+\n", "\n", page)
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def allowed_fetcher(allowed_roots: list[Path]):
+    """A WeasyPrint URL fetcher that serves data: URLs and files under `allowed_roots`, nothing else."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    roots = [Path(r).resolve() for r in allowed_roots]
+
+    class RestrictedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise ValueError(f"blocked fetch of {url[:80]!r}: the brief loads nothing from outside its build")
+
+    return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+class _SvgPresentationNoise(logging.Filter):
+    """WeasyPrint's CSS parser reports SVG presentation properties in inline charts as unknown; they render fine."""
+
+    PATTERN = re.compile(r"Ignored `(fill|stroke|clip-path|opacity|font|stop|paint-order)[\w-]*:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.PATTERN.search(record.getMessage())
+
+
+def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
+    """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
+    from weasyprint import CSS, HTML
+
+    logger = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _SvgPresentationNoise) for f in logger.filters):
+        logger.addFilter(_SvgPresentationNoise())
+
+    fetcher = allowed_fetcher([fonts.font_dir()])
+    document = HTML(string=html, url_fetcher=fetcher, base_url=None)
+    document.write_pdf(
+        str(target),
+        stylesheets=[CSS(string=fonts.pdf_font_faces(), url_fetcher=fetcher)],
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=f"ottawa-brief-{as_of.isoformat()}".encode(),
+        uncompressed_pdf=False,
+    )

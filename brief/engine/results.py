@@ -1,0 +1,31 @@
+"""Recorded facts: each section writes its facts object as JSON, the summary notebooks read it back typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brief.facts import FACTS_BY_SECTION, Facts
+
+
+def record(results_dir: Path, section: str, facts: Facts) -> Path:
+    """Write `facts` as the recorded results of `section` (replacing earlier ones)."""
+    expected = FACTS_BY_SECTION[section]
+    if not isinstance(facts, expected):
+        raise TypeError(f"section {section!r} records {expected.__name__}, not {type(facts).__name__}")
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{section}.json"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(facts.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def read(results_dir: Path, section: str) -> Facts:
+    """The facts `section` recorded, typed; a clear error if its notebook has not run."""
+    path = Path(results_dir) / f"{section}.json"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no recorded results for section {section!r} in {results_dir}: run its notebook first, or `make brief` (which records every section there)"
+        )
+    return FACTS_BY_SECTION[section].model_validate_json(path.read_text(encoding="utf-8"))

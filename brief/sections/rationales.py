@@ -1,0 +1,143 @@
+"""Stated rationales: statements coded into themes, by country and kind of speaker; commitments; doubts; borders."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from brief import vocab
+from brief.data import split_list
+from brief.facts import RationaleFacts, Speaker, ThemeCount
+from brief.figures import BORDER_COLORS, COUNTRY_COLORS
+from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, is_doubtful, statement_text, theme_counts
+from brief.text import cite, esc, fmt_int, table_block
+
+
+def theme_matrix(long: pd.DataFrame, countries: tuple[str, ...], family: str = "rationale") -> pd.DataFrame:
+    """Statements per (theme, country), themes ordered by total."""
+    subset = long[(long["family"] == family) & long["speaker_country"].isin(countries)]
+    matrix = subset.groupby(["label", "speaker_country"])["statement_id"].nunique().unstack(fill_value=0)
+    matrix = matrix.reindex(columns=[c for c in countries], fill_value=0)
+    return matrix.loc[matrix.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+
+
+def theme_matrix_chart(matrix: pd.DataFrame):
+    """A dot matrix: one row per theme, one column per country, dot area = number of statements."""
+    import matplotlib.pyplot as plt
+
+    from brief.figures import chart_style, text_on
+
+    countries = list(matrix.columns)
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(6.4, 0.27 * len(matrix) + 1.2))
+        peak = max(int(matrix.to_numpy().max()), 1)
+        for x, country in enumerate(countries):
+            for y, label in enumerate(matrix.index):
+                count = int(matrix.loc[label, country])
+                if count:
+                    colour = COUNTRY_COLORS[country]
+                    ax.scatter(x, y, s=100 + 250 * count / peak, color=colour, linewidths=0)
+                    ax.annotate(str(count), (x, y), ha="center", va="center", fontsize=7, color=text_on(colour), fontweight="bold")
+        ax.xaxis.tick_top()
+        ax.set_xticks(range(len(countries)), [vocab.COUNTRY_NAMES[c] for c in countries])
+        for tick, country in zip(ax.xaxis.get_major_ticks(), countries):
+            tick.label2.set_color(COUNTRY_COLORS[country])
+            tick.label2.set_fontweight("bold")
+        ax.set_yticks(range(len(matrix)), list(matrix.index))
+        ax.set_ylim(len(matrix) - 0.5, -0.6)
+        ax.set_xlim(-0.6, len(countries) - 0.4)
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.tick_params(length=0)
+        top = matrix.sum(axis=1).idxmax() if len(matrix) else ""
+        title = f"Most-cited reason: {top.lower()}" if top else "No rationale statements recorded"
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+        fig.tight_layout()
+    data = matrix.reset_index().rename(columns={"label": "theme"}).rename(columns=vocab.COUNTRY_NAMES)
+    data.columns.name = None
+    return fig, data, title
+
+
+def representative(long: pd.DataFrame, theme: str) -> pd.Series | None:
+    """The statement that best stands for a theme: a sound, verbatim quote by a named official, as specific as possible."""
+    candidates = long[long["theme"] == theme].drop_duplicates("statement_id").copy()
+    candidates = candidates[~candidates.apply(is_doubtful, axis=1)] if len(candidates) else candidates
+    if candidates.empty:
+        return None
+    candidates["has_quote"] = candidates["quote"].str.len() >= MIN_QUOTE_CHARS
+    candidates["named"] = ~candidates["speaker"].str.contains("unnamed|anonymous|collectively", case=False)
+    candidates["official"] = candidates["speaker_type"].isin(["government", "military", "parliament"])
+    candidates["n_themes"] = candidates["themes"].map(lambda c: len(split_list(c)))
+    ranked = candidates.sort_values(["has_quote", "named", "official", "n_themes", "statement_id"], ascending=[False, False, False, True, True])
+    return ranked.iloc[0]
+
+
+def quotes_table_html(long: pd.DataFrame, themes: pd.DataFrame, family: str, slug: str, caption: str, source: str) -> str:
+    rows, used = [], set()
+    for _, theme in themes[themes["family"] == family].iterrows():
+        s = representative(long[~long["statement_id"].isin(used)], theme["theme"])
+        if s is None:
+            continue
+        used.add(s["statement_id"])
+        rows.append([esc(theme["label"]), f"{statement_text(s)}{cite(s['source_id'])}", attribution(s)])
+    return table_block(slug, caption, ["Theme", "Statement", "Who, when"], rows, source=source)
+
+
+# ---------------------------------------------------------------------------- borders
+
+
+def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
+    """Land border with Russia (mainland and Kaliningrad) and Belarus, stacked, per state."""
+    import matplotlib.pyplot as plt
+
+    from brief.figures import chart_style
+
+    table = countries_table.set_index("country").loc[list(countries)]
+    parts = [(column, label, BORDER_COLORS[column]) for column, label in (("border_russia_km", "Russia (mainland)"), ("border_kaliningrad_km", "Russia (Kaliningrad)"), ("border_belarus_km", "Belarus"))]
+    table["total_km"] = sum(table[column] for column, _, _ in parts)
+    order = table.sort_values("total_km", kind="stable").index.tolist()
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(6.4, 0.36 * len(order) + 1.0))
+        left = pd.Series(0.0, index=order)
+        for column, label, colour in parts:
+            values = table.loc[order, column]
+            ax.barh(range(len(order)), values, left=left, color=colour, label=label, height=0.6)
+            left += values
+        for y, country in enumerate(order):
+            ax.annotate(f"{fmt_int(table.loc[country, 'total_km'])} km", (table.loc[country, "total_km"], y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.set_yticks(range(len(order)), [vocab.COUNTRY_NAMES[c] for c in order])
+        for label, country in zip(ax.get_yticklabels(), order):
+            label.set_color(COUNTRY_COLORS[country])
+            label.set_fontweight("bold")
+        ax.set_xlabel("km of land border")
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, table["total_km"].max() * 1.15)
+        ax.legend(loc="lower right", fontsize=7.5)
+        longest = order[-1]
+        title = f"{vocab.COUNTRY_NAMES[longest]} has the longest border with Russia and Belarus: {fmt_int(table.loc[longest, 'total_km'])} km" if len(order) > 1 else f"{vocab.COUNTRY_NAMES[longest]}: {fmt_int(table.loc[longest, 'total_km'])} km of border with Russia and Belarus"
+        ax.set_title(title)
+        fig.tight_layout()
+    data = table.loc[order, [c for c, _, _ in parts] + ["total_km"]].reset_index()
+    data.insert(1, "name", data["country"].map(vocab.COUNTRY_NAMES))
+    return fig, data, title
+
+
+
+
+def facts(statements: pd.DataFrame, themes: pd.DataFrame, countries: tuple[str, ...]) -> RationaleFacts:
+    """Who from the withdrawing states said what, counted once per statement."""
+    own = from_countries(statements, countries)
+    counted = own[~own.apply(is_doubtful, axis=1)] if len(own) else own
+    top = theme_counts(counted, themes, "rationale").head(3)
+    labels = dict(zip(themes["label"], themes["theme"]))
+    skeptics = own[own["stance"] == "skeptical"].drop_duplicates("speaker")
+    return RationaleFacts(
+        countries=tuple(countries),
+        statements=len(counted),
+        not_counted=len(own) - len(counted),
+        stances={stance: int((counted["stance"] == stance).sum()) for stance in vocab.STANCES},
+        speaker_types={kind: int(n) for kind, n in counted["speaker_type"].value_counts().items()},
+        top_themes=tuple(ThemeCount(theme=labels[label], label=label, count=int(n)) for label, n in top.items()),
+        skeptics=tuple(Speaker(speaker=s["speaker"], country=split_list(s["country"])[0], source_id=split_list(s["source_id"])[0]) for _, s in skeptics.iterrows()),
+    )

@@ -1,0 +1,71 @@
+"""Attributed statements, shared by the sections that quote them: who said it, in what words, and which count.
+
+Below the sections (rationales and humanitarian both use it; sections never import each other).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from brief.data import split_list
+from brief.prose import fill
+from brief.text import esc, fmt_date
+
+# Notes that mark a statement as too doubtful to stand for a theme (set by the coders in statements.csv).
+DOUBT_MARKERS = ("unverified", "[anonymous", "[generic", "mistranslation", "not found elsewhere", "(tsahkna is male)", "identity")
+MIN_QUOTE_CHARS = 40  # a one-word quote ("flexibility") does not stand for anything
+
+
+def is_doubtful(statement: pd.Series) -> bool:
+    notes = str(statement.get("notes", "")).lower()
+    return any(marker in notes for marker in DOUBT_MARKERS)
+
+
+def attribution(s: pd.Series) -> str:
+    """Speaker, role and date, as escaped HTML."""
+    role = f", {esc(s['role'])}" if s.get("role") else ""
+    when = f", {fmt_date(s['date'])}" if s.get("date") else ""
+    return f"{esc(s['speaker'])}{role}{when}"
+
+
+def statement_text(s: pd.Series) -> str:
+    """A verbatim quote in quotation marks, or a paraphrase marked as one (HTML)."""
+    if s.get("quote"):
+        return f"“{esc(s['quote'])}”"
+    return f'<span class="paraphrase">Paraphrase: {esc(s["paraphrase"])}</span>'
+
+
+def from_countries(statements: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
+    """Statements by speakers of the chosen states (a joint statement belongs to each signatory)."""
+    return statements[statements["country"].map(lambda cell: bool(set(split_list(cell)) & set(countries)))]
+
+
+def explode_themes(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """One row per statement × theme × speaker country, with the theme's family and label."""
+    rows = [
+        {**s.to_dict(), "theme": theme, "speaker_country": country}
+        for _, s in statements.iterrows()
+        for theme in split_list(s["themes"])
+        for country in split_list(s["country"])
+    ]
+    if not rows:
+        return pd.DataFrame(columns=list(statements.columns) + ["theme", "speaker_country", "family", "label"])
+    return pd.DataFrame(rows).merge(themes[["theme", "family", "label"]], on="theme", how="left")
+
+
+def theme_counts(statements: pd.DataFrame, themes: pd.DataFrame, family: str) -> pd.Series:
+    """Statements per theme label of one family, most frequent first (ties in scheme order)."""
+    labels = themes[themes["family"] == family].set_index("theme")["label"]
+    counts = pd.Series({labels[t]: sum(t in split_list(c) for c in statements["themes"]) for t in labels.index}, dtype=int)
+    counts = counts[counts > 0]
+    return counts.sort_values(ascending=False, kind="stable")
+
+
+def who(s) -> str:
+    """'Speaker, role, 27 June 2025' as plain text (escaped where it is printed)."""
+    return ", ".join(part for part in (s["speaker"], s["role"], fmt_date(s["date"]) if s["date"] else "") if part)
+
+
+def words(s):
+    """The statement as Markdown: a verbatim quote in quotation marks, or a paraphrase marked as one."""
+    return fill("“{q}”", q=s["quote"]) if s["quote"] else fill("*Paraphrase:* {p}", p=s["paraphrase"])
