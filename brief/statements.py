@@ -22,10 +22,8 @@ def is_doubtful(statement: pd.Series) -> bool:
 
 
 def attribution(s: pd.Series) -> str:
-    """Speaker, role and date, as escaped HTML."""
-    role = f", {esc(s['role'])}" if s.get("role") else ""
-    when = f", {fmt_date(s['date'])}" if s.get("date") else ""
-    return f"{esc(s['speaker'])}{role}{when}"
+    """Speaker, role and date, as escaped HTML (for tables)."""
+    return esc(who(s))
 
 
 def statement_text(s: pd.Series) -> str:

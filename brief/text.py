@@ -56,10 +56,6 @@ def number_word(count: int) -> str:
     return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else fmt_int(count)
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{number_word(count)} {singular if count == 1 else (plural_form or singular + 's')}"
-
-
 def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -95,7 +91,7 @@ def per_edition(online: str, printed: str) -> str:
 
     The renderer keeps one of the two in each edition, before it numbers tables and citations.
     """
-    return Html(f'<div class="online-only">{online}</div><div class="print-only">{printed}</div>')
+    return Html(only_in("html", online) + only_in("pdf", printed))
 
 
 def disclosure(summary: str, content: str) -> str:

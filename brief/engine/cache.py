@@ -180,9 +180,14 @@ class Planner:
     def __init__(self, cache: Cache, data_dir: Path, parameters: dict, code: str, force: bool):
         self.cache, self.data_dir, self.parameters, self.code, self.force = cache, Path(data_dir), parameters, code, force
         self.renderer = f"{template_digest()} {code}"  # what turns executed notebooks into the brief
+        self._keys: dict[tuple, str] = {}
 
     def key(self, section: Section, needed_results: dict[str, str]) -> str:
-        return section_key(section, data_dir=self.data_dir, parameters=self.parameters, code=self.code, needed_results=needed_results)
+        """A section's key, hashed once per build: the run reuses what the plan computed."""
+        memo = (section.id, tuple(sorted(needed_results.items())))
+        if memo not in self._keys:
+            self._keys[memo] = section_key(section, data_dir=self.data_dir, parameters=self.parameters, code=self.code, needed_results=needed_results)
+        return self._keys[memo]
 
     def lookup(self, section: Section, key: str) -> Entry | None:
         return None if self.force else self.cache.lookup(section, key)

@@ -145,7 +145,6 @@ def critics(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 
     Anonymous, generic or unverified attributions are left out here; the claims ledger deals with them.
     """
-
     criticism = set(themes.loc[themes["family"] == "criticism", "theme"])
     mask = (statements["stance"] == "opposes") & statements["themes"].map(lambda c: bool(set(split_list(c)) & criticism))
     chosen = statements[mask]
@@ -154,7 +153,6 @@ def critics(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def critics_table_html(critics_frame: pd.DataFrame, themes: pd.DataFrame) -> str:
-
     labels = dict(zip(themes["theme"], themes["label"]))
     rows = [
         [attribution(s), f"{statement_text(s)}{cite(s['source_id'])}", esc("; ".join(labels[t] for t in split_list(s["themes"]) if t in labels))]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from brief.data import TABLES, read_raw
 from brief.facts import MethodsFacts, RowCount
+from brief.text import FINGERPRINT_SLOT, esc, table_block
 
 
 def row_counts(data_dir: Path) -> list[RowCount]:
@@ -28,14 +29,10 @@ def facts(data_dir: Path, sources: pd.DataFrame, themes: pd.DataFrame, casualtie
 
 
 def row_counts_table_html(counts: list[RowCount], caption: str, source: str) -> str:
-    from brief.text import esc, table_block
-
     return table_block("data-files", caption, ["File", "Rows"], [[esc(c.file), str(c.rows)] for c in counts], source=source, numeric=(1,))
 
 
 def parameters_table_html(as_of, countries, version: str, caption: str, source: str) -> str:
-    from brief.text import FINGERPRINT_SLOT, esc, table_block
-
     rows = [["as_of", esc(as_of.isoformat())], ["countries", esc(", ".join(countries))],
             ["inputs fingerprint", f'<span class="{FINGERPRINT_SLOT}">(filled in by the build)</span>'], ["brief package", esc(version)]]
     return table_block("parameters", caption, ["Parameter", "Value"], rows, source=source)
