@@ -39,7 +39,7 @@ class Col:
     vocab: tuple[str, ...] = ()
     ref: str = ""  # for ref/refs: the table whose id the value names
     optional_value: bool = False  # may a cell be empty?
-    doc: str = ""
+    doc: str = ""  # what the column means, for the data dictionary (data/README.md)
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,15 @@ TABLES: dict[str, Table] = {
             "sources",
             "source_id",
             {
-                "source_id": Col("id", doc="short slug, unique"),
+                "source_id": Col("id", doc="short slug"),
                 "kind": Col("vocab", vocab=vocab.SOURCE_KINDS),
                 "title": Col("required_text"),
-                "publisher": Col("text"),
-                "published": Col("partial_date", optional_value=True),
-                "url": Col("url", optional_value=True),
-                "accessed": Col("date", optional_value=True),
-                "text_file": Col("filename", optional_value=True),
-                "notes": Col("text", required=False),
+                "publisher": Col("text", doc="as known; corpus articles whose publisher could not be identified say so"),
+                "published": Col("partial_date", optional_value=True, doc="empty when unknown; the brief uses a source only from this date on"),
+                "url": Col("url", optional_value=True, doc="the publisher's own page; empty only when no address is known"),
+                "accessed": Col("date", optional_value=True, doc="when the URL was consulted"),
+                "text_file": Col("filename", optional_value=True, doc="the full text held in sources/; empty when none is held"),
+                "notes": Col("text", required=False, doc="provenance remarks (mirrors, reposts, dates read from a URL)"),
             },
             doc="one source",
         ),
@@ -79,14 +79,14 @@ TABLES: dict[str, Table] = {
             "events",
             "event_id",
             {
-                "event_id": Col("id"),
+                "event_id": Col("id", doc="`CC-nn` by country in date order"),
                 "date": Col("partial_date"),
-                "date_precision": Col("vocab", vocab=vocab.DATE_PRECISIONS),
-                "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
+                "date_precision": Col("vocab", vocab=vocab.DATE_PRECISIONS, doc="must match the form of the date"),
+                "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES), doc="XX for treaty milestones"),
                 "stage": Col("vocab", vocab=vocab.ALL_STAGES),
-                "description": Col("required_text"),
+                "description": Col("required_text", doc="one factual, paraphrased sentence; vote counts when known"),
                 "source_ids": Col("refs", ref="sources"),
-                "notes": Col("text", required=False),
+                "notes": Col("text", required=False, doc="conflicts between sources, what is unconfirmed; required when a date of effect is not the deposit + 6 months"),
             },
             doc="one dated step",
             dated_by="date",
@@ -97,8 +97,8 @@ TABLES: dict[str, Table] = {
             {
                 "theme": Col("id"),
                 "family": Col("vocab", vocab=vocab.THEME_FAMILIES),
-                "label": Col("required_text"),
-                "definition": Col("required_text"),
+                "label": Col("required_text", doc="as printed, in sentence case"),
+                "definition": Col("required_text", doc="what a statement must say to carry the theme; ids starting `commitment_` are commitments"),
             },
             doc="one theme of the coding scheme",
         ),
@@ -106,21 +106,21 @@ TABLES: dict[str, Table] = {
             "statements",
             "statement_id",
             {
-                "statement_id": Col("id"),
-                "date": Col("partial_date", optional_value=True),
+                "statement_id": Col("id", doc="`ST-nnn` (corpus), `SO-nnn` (outside sources)"),
+                "date": Col("partial_date", optional_value=True, doc="when the statement was made; empty when unknown"),
                 "date_precision": Col("vocab", vocab=vocab.DATE_PRECISIONS, required=False, optional_value=True),
-                "speaker": Col("required_text"),
+                "speaker": Col("required_text", doc="name correctly spelled (misspellings in the source go to notes)"),
                 "role": Col("text"),
                 "speaker_type": Col("vocab", vocab=vocab.SPEAKER_TYPES, required=False),
                 "country": Col("vocab_list", vocab=tuple(vocab.COUNTRY_NAMES), doc="the speaker's country; ';' for joint statements"),
-                "stance": Col("vocab", vocab=vocab.STANCES),
+                "stance": Col("vocab", vocab=vocab.STANCES, doc="towards the withdrawals"),
                 "themes": Col("refs", ref="themes"),
-                "quote": Col("text"),
+                "quote": Col("text", doc="verbatim from the held text of source_id (checked after normalising white space and quote marks)"),
                 "extra_quotes": Col("text", required=False, doc="further verbatim passages, separated by ' | '"),
-                "paraphrase": Col("text", required=False),
+                "paraphrase": Col("text", required=False, doc="own-words summary; required when there is no quote"),
                 "source_id": Col("refs", ref="sources", doc="the source of a quote (exactly one), or ';'-separated sources of a paraphrase"),
-                "date_basis": Col("text", required=False),
-                "notes": Col("text", required=False),
+                "date_basis": Col("text", required=False, doc="where the date comes from"),
+                "notes": Col("text", required=False, doc="doubts"),
             },
             doc="one attributed statement",
             dated_by="date",
@@ -130,15 +130,15 @@ TABLES: dict[str, Table] = {
             "year",
             {
                 "year": Col("int"),
-                "casualties": Col("int"),
+                "casualties": Col("int", doc="killed + injured + unknown status, mines and explosive remnants of war"),
                 "killed": Col("int", optional_value=True),
                 "injured": Col("int", optional_value=True),
-                "unknown_status": Col("int", required=False, optional_value=True),
+                "unknown_status": Col("int", required=False, optional_value=True, doc="empty when not reported"),
                 "civilian_share_pct": Col("share", required=False, optional_value=True),
-                "child_share_pct": Col("share", required=False, optional_value=True),
-                "monitor_edition": Col("text", required=False),
+                "child_share_pct": Col("share", required=False, optional_value=True, doc="share of civilian casualties, as the Monitor reports it"),
+                "monitor_edition": Col("text", required=False, doc="the edition that first reported the year"),
                 "source_id": Col("refs", ref="sources", doc="one or more sources, ';'-separated"),
-                "notes": Col("text", required=False),
+                "notes": Col("text", required=False, doc="later revisions"),
             },
             doc="one year of global casualties",
         ),
@@ -147,10 +147,10 @@ TABLES: dict[str, Table] = {
             "claim_id",
             {
                 "claim_id": Col("id"),
-                "source_id": Col("ref", ref="sources"),
+                "source_id": Col("ref", ref="sources", doc="the corpus article making the claim"),
                 "claim": Col("required_text"),
                 "verdict": Col("vocab", vocab=vocab.VERDICTS),
-                "correction": Col("text"),
+                "correction": Col("text", doc="required for false and misleading"),
                 "evidence_source_ids": Col("refs", ref="sources", optional_value=True, doc="required unless the verdict is 'unverifiable'"),
                 "evidence_note": Col("text", required=False),
             },
@@ -175,7 +175,7 @@ TABLES: dict[str, Table] = {
             "country",
             {
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
-                "signature_date": Col("partial_date", optional_value=True),
+                "signature_date": Col("partial_date", optional_value=True, doc="empty if it never signed"),
                 "consent_date": Col("partial_date"),
                 "consent_type": Col("vocab", vocab=("ratification", "accession")),
                 "entry_into_force": Col("partial_date"),
@@ -200,7 +200,7 @@ TABLES: dict[str, Table] = {
             {
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
                 "name": Col("required_text"),
-                "border_russia_km": Col("number"),
+                "border_russia_km": Col("number", doc="mainland Russia; sources differ over river and lake sections (see notes)"),
                 "border_kaliningrad_km": Col("number"),
                 "border_belarus_km": Col("number"),
                 "nato_accession": Col("date"),
@@ -606,3 +606,46 @@ def load(table: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
         elif col.kind in ("share", "number"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+# ---------------------------------------------------------------------------- data dictionary
+
+KIND_WORDS = {
+    "id": ("id", "unique; letters, digits, `.`, `_`, `-`"),
+    "text": ("text", ""),
+    "required_text": ("text", "required"),
+    "vocab": ("vocabulary", "one of {vocab}"),
+    "vocab_list": ("vocabulary list", "one or more of {vocab}, `;`-separated"),
+    "date": ("date", "`YYYY-MM-DD`"),
+    "partial_date": ("date", "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`"),
+    "int": ("whole number", "≥ 0"),
+    "share": ("percentage", "0–100"),
+    "number": ("number", "≥ 0"),
+    "url": ("URL", "`http(s)://…`"),
+    "filename": ("file name", "a `.txt` in `sources/`"),
+    "ref": ("id", "a `{key}` of `{file}`"),
+    "refs": ("ids", "`;`-separated `{key}`s of `{file}`"),
+}
+
+
+def column_table(table: Table) -> str:
+    """The Markdown table of one file's columns, written from its specs (data/README.md shows it)."""
+    lines = ["| column | type | rule |", "|---|---|---|"]
+    for name, col in table.columns.items():
+        kind, rule = KIND_WORDS[col.kind]
+        target = TABLES.get(col.ref)
+        rule = rule.format(vocab=", ".join(f"`{v}`" for v in col.vocab), key=target.key if target else "", file=target.file if target else "")
+        if name == table.key and col.kind != "id":
+            rule = "; ".join(filter(None, [rule, "unique"]))
+        extras = [rule, "may be empty" if col.optional_value else "", "optional column" if not col.required else "", col.doc]
+        cell = "; ".join(e for e in extras if e).replace("|", "\\|")
+        lines.append(f"| `{name}` | {kind} | {cell} |")
+    return "\n".join(lines)
+
+
+DICTIONARY_BLOCK = re.compile(r"(<!-- columns: (\w+) -->\n)(.*?)(<!-- /columns -->)", re.S)
+
+
+def data_dictionary(readme: str) -> str:
+    """data/README.md with every `<!-- columns: NAME -->` block rewritten from the specs."""
+    return DICTIONARY_BLOCK.sub(lambda m: m.group(1) + column_table(TABLES[m.group(2)]) + "\n" + m.group(4), readme)

@@ -146,3 +146,16 @@ def test_effective_date_that_breaks_article_20_needs_a_note(data_copy):
     fixed = fixed[: fixed.rfind(",")] + ","  # drop the notes
     (data_copy / "events.csv").write_text(text.replace(lines[0], fixed), encoding="utf-8")
     assert any("FI effective date 2026-01-11 is not deposit + 6 months (2026-01-10)" in p for p in problems_in(data_copy))
+
+
+def test_the_data_dictionary_shows_every_table_as_the_schema_defines_it():
+    """data/README.md's column tables are written from the specs (`python -m brief data-dictionary`)."""
+    from brief.config import DATA_README
+
+    readme = DATA_README.read_text(encoding="utf-8")
+    assert data.data_dictionary(readme) == readme, "data/README.md is out of date: run python -m brief data-dictionary"
+    for name, table in data.TABLES.items():
+        assert f"<!-- columns: {name} -->" in readme
+        assert all(f"| `{column}` |" in readme for column in table.columns)
+    rewritten = data.data_dictionary("<!-- columns: claims -->\nstale\n<!-- /columns -->")
+    assert "stale" not in rewritten and "| `verdict` | vocabulary | one of `correct`, `false`" in rewritten

@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check the data against the contract and report every problem")
     check.add_argument("--data-dir", default=str(DATA_DIR))
 
+    commands.add_parser("data-dictionary", help="rewrite the column tables of data/README.md from the schema in brief/data.py")
+
     add = commands.add_parser("add-source", help="add an article: copy its text into data/sources/ and write its sources.csv row")
     add.add_argument("file", help="the article as a UTF-8 text file")
     add.add_argument("--title", required=True)
@@ -48,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
 
             validate(args.data_dir)
             print(f"{args.data_dir}: the data keeps the contract.")
+            return 0
+        if args.command == "data-dictionary":
+            from brief.config import DATA_README
+            from brief.data import data_dictionary
+
+            DATA_README.write_text(data_dictionary(DATA_README.read_text(encoding="utf-8")), encoding="utf-8")
+            print(f"{DATA_README}: column tables written from the schema.")
             return 0
         if args.command == "add-source":
             from brief.engine.add_source import add_source
