@@ -157,8 +157,25 @@ class RowCount(Facts):
     rows: int
 
 
+class Agreement(Facts):
+    measure: str  # "stance" or a theme family
+    items: int  # decisions compared: statements (stance) or statement x theme pairs (a family)
+    agreed: int
+    kappa: float | None  # Cohen's kappa; None when chance agreement is total
+
+
+class CodingFacts(Facts):
+    statements: int  # coded twice
+    agreements: tuple[Agreement, ...]
+    disagreements: int  # statements whose two codings differ in stance or themes
+    kept_first: int  # settled as the first coder read them
+    kept_second: int  # settled as the second coder read them
+    other: int  # settled otherwise
+
+
 class MethodsFacts(Facts):
     corpus_articles: int
+    coding: CodingFacts
     row_counts: tuple[RowCount, ...]
     theme_families: dict[str, int]
     first_edition: str

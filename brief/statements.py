@@ -11,14 +11,29 @@ from brief.data import split_list
 from brief.prose import fill
 from brief.text import esc, fmt_date
 
-# Notes that mark a statement as too doubtful to stand for a theme (set by the coders in statements.csv).
-DOUBT_MARKERS = ("unverified", "[anonymous", "[generic", "mistranslation", "not found elsewhere", "(tsahkna is male)", "identity")
 MIN_QUOTE_CHARS = 40  # a one-word quote ("flexibility") does not stand for anything
+# Ledger verdicts under which an utterance cannot stand as evidence of what was said.
+DISCOUNTING_VERDICTS = ("unverifiable", "false")
 
 
-def is_doubtful(statement: pd.Series) -> bool:
-    notes = str(statement.get("notes", "")).lower()
-    return any(marker in notes for marker in DOUBT_MARKERS)
+def mark_evidence(statements: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """The statements with a `counted` column: named, found outside the reporting article, and not
+    called unverifiable or false by the claims ledger. Counts use these; the others are shown, labelled."""
+    verdicts = dict(zip(claims["claim_id"], claims["verdict"]))
+    discounted = statements.get("claim_id", pd.Series("", index=statements.index)).map(lambda c: verdicts.get(c, "") in DISCOUNTING_VERDICTS)
+    counted = (statements["attribution"] == "named") & (statements["verified"] == "yes") & ~discounted
+    return statements.assign(counted=counted.astype(bool))
+
+
+def standing(s) -> str:
+    """Why a statement is shown but not counted, as a short plain-text label ('' when it counts)."""
+    if s["counted"]:
+        return ""
+    if s["attribution"] != "named":
+        return f"{s['attribution']} attribution, not counted"
+    if s["verified"] != "yes":
+        return "not found outside the reporting article, not counted"
+    return "the claims ledger could not verify it, not counted"
 
 
 def attribution(s: pd.Series) -> str:
@@ -65,5 +80,8 @@ def who(s) -> str:
 
 
 def words(s):
-    """The statement as Markdown: a verbatim quote in quotation marks, or a paraphrase marked as one."""
-    return fill("“{q}”", q=s["quote"]) if s["quote"] else fill("*Paraphrase:* {p}", p=s["paraphrase"])
+    """The statement as Markdown: a verbatim quote in quotation marks, or a paraphrase marked as one;
+    a statement that does not count as evidence says why."""
+    text = fill("“{q}”", q=s["quote"]) if s["quote"] else fill("*Paraphrase:* {p}", p=s["paraphrase"])
+    label = standing(s) if "counted" in s else ""
+    return text + (fill(" *({label})*", label=label) if label else "")

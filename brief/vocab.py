@@ -73,6 +73,14 @@ SPEAKER_TYPES = (
     "media",
 )
 THEME_FAMILIES = ("rationale", "criticism")
+# Who a statement is attributed to. Only named statements found outside the reporting article count as evidence.
+ATTRIBUTIONS = {
+    "named": "a named person, or a named institution speaking officially",
+    "anonymous": "an unnamed individual or spokesperson",
+    "generic": "a collective or vague source ('officials', 'analysts'), or the article's own summary",
+    "composite": "an article's merger of several speakers' statements (its parts are recorded separately)",
+}
+YES_NO = ("yes", "no")
 VERDICTS = ("correct", "false", "misleading", "disputed", "unverifiable")
 SOURCE_KINDS = (
     "corpus_article",

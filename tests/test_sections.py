@@ -12,7 +12,40 @@ from brief.sections import humanitarian, rationales
 
 
 def real():
-    return load("statements"), load("themes")
+    return st.mark_evidence(load("statements"), load("claims")), load("themes")
+
+
+def statement(sid, attribution="named", verified="yes", claim_id="", country="EE", themes="threat_environment", stance="supports"):
+    return {"statement_id": sid, "attribution": attribution, "verified": verified, "claim_id": claim_id, "country": country,
+            "themes": themes, "stance": stance, "speaker_type": "government", "speaker": sid, "source_id": "s", "quote": "", "paraphrase": "p", "role": "", "date": ""}
+
+
+CLAIMS = pd.DataFrame({"claim_id": ["C1", "C2", "C3"], "verdict": ["unverifiable", "correct", "false"]})
+
+
+def test_only_named_verified_statements_not_discounted_by_the_ledger_count():
+    frame = pd.DataFrame([statement("a"), statement("b", attribution="anonymous"), statement("c", attribution="generic"),
+                          statement("d", verified="no"), statement("e", claim_id="C1"), statement("f", claim_id="C2"),
+                          statement("g", claim_id="C3"), statement("h", attribution="composite")])
+    marked = st.mark_evidence(frame, CLAIMS)
+    assert list(marked.loc[marked["counted"], "statement_id"]) == ["a", "f"]
+    labels = dict(zip(marked["statement_id"], marked.apply(st.standing, axis=1)))
+    assert labels["a"] == "" and labels["f"] == ""
+    assert labels["b"].startswith("anonymous attribution") and labels["h"].startswith("composite attribution")
+    assert "outside the reporting article" in labels["d"]
+    assert "ledger" in labels["e"] and "ledger" in labels["g"]
+
+
+def test_a_joint_statement_counts_once_in_the_facts_and_for_each_signatory_in_the_chart():
+    themes = pd.DataFrame({"theme": ["threat_environment"], "family": ["rationale"], "label": ["Threat"], "definition": ["d"]})
+    frame = st.mark_evidence(pd.DataFrame([statement("joint", country="EE;LV"), statement("solo", country="EE"), statement("anon", attribution="anonymous")]), CLAIMS)
+    facts = rationales.facts(frame, themes, ("EE", "LV"))
+    assert facts.statements == 2 and facts.not_counted == 1
+    assert facts.top_themes[0].count == 2
+    long = st.explode_themes(frame, themes)
+    matrix = rationales.theme_matrix(long, ("EE", "LV"))
+    assert matrix.loc["Threat"].to_dict() == {"EE": 2, "LV": 1}
+    assert rationales.joint_cells(long) == {("Threat", "EE"), ("Threat", "LV")}
 
 
 def test_explode_themes_counts_joint_statements_for_each_signatory():
@@ -32,18 +65,23 @@ def test_theme_matrix_only_rationale_themes_of_chosen_countries():
     assert list(matrix.columns) == ["FI", "PL"]
     rationale_labels = set(themes.loc[themes["family"] == "rationale", "label"])
     assert set(matrix.index) <= rationale_labels
-    expected = long[(long["family"] == "rationale") & (long["speaker_country"] == "FI") & (long["label"] == matrix.index[0])]["statement_id"].nunique()
+    expected = long[(long["family"] == "rationale") & (long["speaker_country"] == "FI") & (long["label"] == matrix.index[0]) & long["counted"]]["statement_id"].nunique()
     assert matrix.iloc[0]["FI"] == expected
     assert list(matrix.sum(axis=1)) == sorted(matrix.sum(axis=1), reverse=True)
 
 
-def test_representative_quote_is_verbatim_named_and_not_doubtful():
+def test_representative_quote_is_verbatim_and_counts_as_evidence():
     statements, themes = real()
     long = st.explode_themes(statements, themes)
     chosen = rationales.representative(long, "threat_environment")
     assert len(chosen["quote"]) >= st.MIN_QUOTE_CHARS
-    assert not st.is_doubtful(chosen)
-    assert "unnamed" not in chosen["speaker"].lower()
+    assert chosen["counted"] and chosen["attribution"] == "named"
+
+
+def test_no_representative_when_only_uncounted_statements_carry_the_theme():
+    themes = pd.DataFrame({"theme": ["threat_environment"], "family": ["rationale"], "label": ["Threat"], "definition": ["d"]})
+    frame = st.mark_evidence(pd.DataFrame([statement("anon", attribution="anonymous")]), CLAIMS)
+    assert rationales.representative(st.explode_themes(frame, themes), "threat_environment") is None
 
 
 def test_paraphrase_is_marked_and_text_escaped():

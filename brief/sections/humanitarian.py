@@ -11,7 +11,7 @@ import pandas as pd
 from brief.data import source_text, split_list
 from brief.facts import CasualtyChange, CriticsFacts, HumanitarianFacts, PartiesCount, ThemeCount
 from brief.figures import CASUALTY_COLORS, DERIVED, FRAMING_COLORS, INK
-from brief.statements import attribution, is_doubtful, statement_text, theme_counts
+from brief.statements import attribution, statement_text, theme_counts
 from brief.text import cite, esc, fmt_int, number_word, per_edition, table_block
 
 # ---------------------------------------------------------------------------- casualties
@@ -143,12 +143,11 @@ def parties_facts(parties: pd.DataFrame) -> tuple[PartiesCount | None, PartiesCo
 def critics(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     """Attributable statements opposing the withdrawals that carry a criticism theme, in date order.
 
-    Anonymous, generic or unverified attributions are left out here; the claims ledger deals with them.
+    Only statements that count as evidence (brief.statements.mark_evidence); the claims ledger deals with the rest.
     """
     criticism = set(themes.loc[themes["family"] == "criticism", "theme"])
     mask = (statements["stance"] == "opposes") & statements["themes"].map(lambda c: bool(set(split_list(c)) & criticism))
-    chosen = statements[mask]
-    chosen = chosen[~chosen.apply(is_doubtful, axis=1)] if len(chosen) else chosen
+    chosen = statements[mask & statements["counted"]]
     return chosen.sort_values(["date", "statement_id"])
 
 

@@ -7,21 +7,28 @@ import pandas as pd
 from brief import vocab
 from brief.data import split_list
 from brief.facts import RationaleFacts, Speaker, ThemeCount
-from brief.figures import BORDER_COLORS, COUNTRY_COLORS
-from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, is_doubtful, statement_text, theme_counts
+from brief.figures import BORDER_COLORS, COUNTRY_COLORS, INK
+from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, statement_text, theme_counts
 from brief.text import cite, esc, fmt_int, table_block
 
 
 def theme_matrix(long: pd.DataFrame, countries: tuple[str, ...], family: str = "rationale") -> pd.DataFrame:
-    """Statements per (theme, country), themes ordered by total."""
-    subset = long[(long["family"] == family) & long["speaker_country"].isin(countries)]
+    """Counted statements per (theme, country), themes ordered by total; a joint statement counts for each signatory."""
+    subset = long[(long["family"] == family) & long["speaker_country"].isin(countries) & long["counted"]]
     matrix = subset.groupby(["label", "speaker_country"])["statement_id"].nunique().unstack(fill_value=0)
     matrix = matrix.reindex(columns=[c for c in countries], fill_value=0)
     return matrix.loc[matrix.sum(axis=1).sort_values(ascending=False, kind="stable").index]
 
 
-def theme_matrix_chart(matrix: pd.DataFrame):
-    """A dot matrix: one row per theme, one column per country, dot area = number of statements."""
+def joint_cells(long: pd.DataFrame, family: str = "rationale") -> set[tuple[str, str]]:
+    """(theme label, country) cells whose count includes a joint statement (one with several signatories)."""
+    joint = long[(long["family"] == family) & long["counted"] & long["country"].str.contains(";", regex=False)]
+    return set(zip(joint["label"], joint["speaker_country"]))
+
+
+def theme_matrix_chart(matrix: pd.DataFrame, joint: set[tuple[str, str]] = frozenset()):
+    """A dot matrix: one row per theme, one column per country, dot area = number of statements;
+    a ringed dot includes a joint statement, counted for each signatory."""
     import matplotlib.pyplot as plt
 
     from brief.figures import chart_style, text_on
@@ -35,7 +42,8 @@ def theme_matrix_chart(matrix: pd.DataFrame):
                 count = int(matrix.loc[label, country])
                 if count:
                     colour = COUNTRY_COLORS[country]
-                    ax.scatter(x, y, s=100 + 250 * count / peak, color=colour, linewidths=0)
+                    ringed = (label, country) in joint
+                    ax.scatter(x, y, s=100 + 250 * count / peak, color=colour, linewidths=1.6 if ringed else 0, edgecolors=INK if ringed else "none")
                     ax.annotate(str(count), (x, y), ha="center", va="center", fontsize=7, color=text_on(colour), fontweight="bold")
         ax.xaxis.tick_top()
         ax.set_xticks(range(len(countries)), [vocab.COUNTRY_NAMES[c] for c in countries])
@@ -50,7 +58,7 @@ def theme_matrix_chart(matrix: pd.DataFrame):
             spine.set_visible(False)
         ax.tick_params(length=0)
         top = matrix.sum(axis=1).idxmax() if len(matrix) else ""
-        title = f"Most-cited reason: {top.lower()}" if top else "No rationale statements recorded"
+        title = f"Most-cited reason: {top[:1].lower() + top[1:]}" if top else "No rationale statements recorded"
         fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
         fig.tight_layout()
     data = matrix.reset_index().rename(columns={"label": "theme"}).rename(columns=vocab.COUNTRY_NAMES)
@@ -60,15 +68,13 @@ def theme_matrix_chart(matrix: pd.DataFrame):
 
 def representative(long: pd.DataFrame, theme: str) -> pd.Series | None:
     """The statement that best stands for a theme: a sound, verbatim quote by a named official, as specific as possible."""
-    candidates = long[long["theme"] == theme].drop_duplicates("statement_id").copy()
-    candidates = candidates[~candidates.apply(is_doubtful, axis=1)] if len(candidates) else candidates
+    candidates = long[(long["theme"] == theme) & long["counted"]].drop_duplicates("statement_id").copy()
     if candidates.empty:
         return None
     candidates["has_quote"] = candidates["quote"].str.len() >= MIN_QUOTE_CHARS
-    candidates["named"] = ~candidates["speaker"].str.contains("unnamed|anonymous|collectively", case=False)
     candidates["official"] = candidates["speaker_type"].isin(["government", "military", "parliament"])
     candidates["n_themes"] = candidates["themes"].map(lambda c: len(split_list(c)))
-    ranked = candidates.sort_values(["has_quote", "named", "official", "n_themes", "statement_id"], ascending=[False, False, False, True, True])
+    ranked = candidates.sort_values(["has_quote", "official", "n_themes", "statement_id"], ascending=[False, False, True, True])
     return ranked.iloc[0]
 
 
@@ -128,7 +134,7 @@ def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
 def facts(statements: pd.DataFrame, themes: pd.DataFrame, countries: tuple[str, ...]) -> RationaleFacts:
     """Who from the withdrawing states said what, counted once per statement."""
     own = from_countries(statements, countries)
-    counted = own[~own.apply(is_doubtful, axis=1)] if len(own) else own
+    counted = own[own["counted"]]
     top = theme_counts(counted, themes, "rationale").head(3)
     labels = dict(zip(themes["label"], themes["theme"]))
     skeptics = own[own["stance"] == "skeptical"].drop_duplicates("speaker")
