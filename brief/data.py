@@ -83,7 +83,7 @@ TABLES: dict[str, Table] = {
                 "date": Col("partial_date"),
                 "date_precision": Col("vocab", vocab=vocab.DATE_PRECISIONS, doc="must match the form of the date"),
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES), doc="XX for treaty milestones"),
-                "stage": Col("vocab", vocab=vocab.ALL_STAGES),
+                "stage": Col("vocab", vocab=vocab.ALL_STAGES, doc="withdrawal steps in the order they happen, then treaty milestones; " + "; ".join(f"`{k}`: {v}" for k, v in vocab.STAGE_DEFINITIONS.items())),
                 "description": Col("required_text", doc="one factual, paraphrased sentence; vote counts when known"),
                 "source_ids": Col("refs", ref="sources"),
                 "notes": Col("text", required=False, doc="conflicts between sources, what is unconfirmed; required when a date of effect is not the deposit + 6 months"),

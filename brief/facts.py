@@ -67,6 +67,27 @@ class ChronologyFacts(Facts):
         return [s for s in self.statuses if s.status in statuses]
 
 
+# ---------------------------------------------------------------------------- after the withdrawals
+
+
+class StageCount(Facts):
+    stage: str
+    label: str
+    count: int
+
+
+class AfterFacts(Facts):
+    as_of: dt.date
+    countries: tuple[str, ...]
+    in_effect: tuple[str, ...]  # states whose withdrawal had taken effect
+    steps: tuple[StageCount, ...]  # production, procurement and deployment steps
+    states_with_steps: tuple[str, ...]
+    anti_tank_steps: int
+    latest_step: dt.date | None
+    source_ids: tuple[str, ...]  # the first source of each state's latest step
+    responses: int  # treaty-community events from June 2025 on
+
+
 # ---------------------------------------------------------------------------- rationales
 
 
@@ -80,6 +101,7 @@ class Speaker(Facts):
     speaker: str
     country: str
     source_id: str
+    counted: bool = True  # False: shown but not counted as evidence (brief.statements.mark_evidence)
 
 
 class RationaleFacts(Facts):
@@ -184,6 +206,7 @@ class MethodsFacts(Facts):
 
 FACTS_BY_SECTION: dict[str, type[Facts]] = {
     "chronology": ChronologyFacts,
+    "after": AfterFacts,
     "rationales": RationaleFacts,
     "humanitarian": HumanitarianFacts,
     "claims": ClaimsFacts,

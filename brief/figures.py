@@ -33,6 +33,8 @@ CASUALTY_COLORS = {"killed": "#b2182b", "injured": "#ef8a62", "unknown": "#bdbdb
 BORDER_COLORS = {"border_russia_km": "#4d4d4d", "border_kaliningrad_km": "#8c8c8c", "border_belarus_km": "#c7c7c7"}
 FRAMING_COLORS = {"rationale": "#2c5d8a", "criticism": "#d9a441"}
 INK, DERIVED = "#333333", "#b2182b"
+# Marks for what a state did next (brief.vocab.FOLLOW_UP_STAGES, and anti-tank steps), shared by the timeline and the next-steps chart.
+FOLLOW_UP_MARKERS = {"production_decision": "^", "procurement": "X", "deployment_plan": "h", "anti_tank_mines": "o"}
 SVG_HASH_SALT = "ottawa-brief"
 # Chart text stays text in the SVG (svg.fonttype: none): light to draw, selectable, readable by
 # software. 'Brief Sans' is DejaVu Sans, the style's font, which the brief embeds in the HTML and

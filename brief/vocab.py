@@ -37,7 +37,26 @@ TREATY_STAGES = (
     "treaty_entry_into_force",
     "meeting_of_states_parties",
 )
-ALL_STAGES = STAGES + TREATY_STAGES
+# What a withdrawing state did once it had decided to leave: drawn as their own marks in the timeline.
+FOLLOW_UP_STAGES = (
+    "production_decision",
+    "procurement",
+    "deployment_plan",
+)
+# Context a reader needs, kept apart from the steps of the withdrawal (not drawn in the timeline).
+CONTEXT_STAGES = (
+    "military_statement",
+    "domestic_review",
+    "anti_tank_mines",
+    "cluster_munitions_withdrawal",
+)
+# How the treaty community answered (country XX).
+RESPONSE_STAGES = (
+    "objection",
+    "monitor_report",
+    "civil_society_statement",
+)
+ALL_STAGES = STAGES + TREATY_STAGES + FOLLOW_UP_STAGES + CONTEXT_STAGES + RESPONSE_STAGES
 
 STAGE_LABELS = {
     "announcement": "Announcement",
@@ -47,6 +66,32 @@ STAGE_LABELS = {
     "head_of_state_signature": "Head of state signs",
     "un_deposit": "Deposit with UN",
     "withdrawal_effective": "Withdrawal in effect",
+    "production_decision": "Production plan",
+    "procurement": "Procurement step",
+    "deployment_plan": "Deployment plan",
+    "military_statement": "Military leader's view",
+    "domestic_review": "Domestic review",
+    "anti_tank_mines": "Anti-tank mines (not banned)",
+    "cluster_munitions_withdrawal": "Cluster munitions convention",
+    "treaty_adoption": "Treaty adopted",
+    "treaty_signature_opening": "Opened for signature",
+    "treaty_entry_into_force": "Treaty in force",
+    "meeting_of_states_parties": "Meeting of the States Parties",
+    "objection": "Objection",
+    "monitor_report": "Landmine Monitor",
+    "civil_society_statement": "Civil-society statement",
+}
+STAGE_DEFINITIONS = {
+    "production_decision": "a decision, plan or talks to produce anti-personnel mines, or money given to a producer for them",
+    "procurement": "a step towards acquiring anti-personnel mines: an announced acquisition, market consultation, order or training with them",
+    "deployment_plan": "a stated plan for where, when or how fast anti-personnel mines would be laid",
+    "military_statement": "a serving or former military leader's public view of leaving the Convention or of the mines' value",
+    "domestic_review": "a review inside the state: a legal opinion, a cabinet or parliamentary change to the reasoning",
+    "anti_tank_mines": "a step concerning anti-tank mines, which the Convention does not ban; kept apart so it is not read as an anti-personnel step",
+    "cluster_munitions_withdrawal": "a step of Lithuania's withdrawal from the Convention on Cluster Munitions",
+    "objection": "a State Party's formal objection, or a report of objections, to Ukraine's 'suspension'",
+    "monitor_report": "a finding of the annual Landmine Monitor report",
+    "civil_society_statement": "a public statement by campaign coalitions or non-governmental organisations",
 }
 
 # Status of a state's withdrawal on a given date, from the last stage reached.

@@ -62,7 +62,7 @@ def test_bad_data_stops_the_build_and_keeps_the_last_brief(built_brief, data_cop
     assert not (out / "notebooks" / ".staging").exists()
 
 
-SPEC_ORDER = ["key_findings", "chronology", "rationales", "humanitarian", "claims", "outlook", "methods", "references"]
+SPEC_ORDER = ["key_findings", "chronology", "after", "rationales", "humanitarian", "claims", "outlook", "methods", "references"]
 
 
 def soup_of(folder):

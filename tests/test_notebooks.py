@@ -42,6 +42,19 @@ def test_stored_without_outputs_or_noise(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_table_a_notebook_loads_is_declared_in_the_manifest(path):
+    """The cache re-runs a notebook when a file it `reads` changes, so every table it loads must be declared."""
+    import re
+
+    section = next(s for s in load_manifest() if s.notebook == path.name)
+    code = "\n".join(c.source for c in stored(path).cells if c.cell_type == "code")
+    loaded = {f"{name}.csv" for name in re.findall(r'ctx\.load\("([a-z_]+)"\)', code)}
+    assert loaded <= set(section.reads), f"{path.name} loads {sorted(loaded - set(section.reads))} without declaring them"
+    if loaded:
+        assert "sources.csv" in section.reads  # the as-of cut needs the publication dates
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_one_skeleton_title_parameters_load_compute_show_record(path):
     """Every notebook: a title and purpose, the parameters, then loading through the as-of owner (or the
     recorded facts), and recording its own facts last (if it records any)."""

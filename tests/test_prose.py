@@ -47,6 +47,13 @@ def test_citation_keys_written_by_the_template_become_markers():
     assert html.count('class="cite"') == 2 and 'data-source="a"' in html
 
 
+def test_cite_all_keeps_every_source_through_the_renderer():
+    markdown = fill("Claim.{ids:cite-all}", ids=["a", "b", "c", "d"])
+    assert markdown.endswith("[@a; @b; @c; @d]")
+    assert expand_citation_keys(str(markdown)).count('class="cite"') == 4
+    assert expand_citation_keys(str(fill("Claim.{ids:cite}", ids="a;b;c"))).count('class="cite"') == 2
+
+
 def test_a_block_carries_its_style_and_edition():
     markdown, metadata = Prose("x", style="lead", edition="pdf")._repr_markdown_()
     assert markdown == "x" and metadata == {"class": "lead print-only"}

@@ -51,7 +51,7 @@ def test_failing_notebook_is_reported_and_kept_and_the_last_brief_survives(built
     with pytest.raises(NotebookError) as info:
         build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
     error = info.value
-    assert error.notebook == "03_humanitarian.ipynb" and error.cell is not None and "IndexError" in error.error
+    assert error.notebook == "04_humanitarian.ipynb" and error.cell is not None and "IndexError" in error.error
     assert error.kept_copy.exists() and error.kept_copy.parent == out.resolve() / "failed"
     assert published() == before
     assert not (out / ".staging").exists()

@@ -136,7 +136,8 @@ CITATION_KEYS = re.compile(r"\[@([A-Za-z0-9._-]+(?:\s*;\s*@[A-Za-z0-9._-]+)*)\]"
 
 def expand_citation_keys(html: str) -> str:
     """Markdown cells cite as [@source-id] or [@a; @b]; turn those into citation markers."""
-    return CITATION_KEYS.sub(lambda m: cite(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), html)
+    # The notebook chose how many to cite ({ids:cite} or {ids:cite-all}); all its keys are kept here.
+    return CITATION_KEYS.sub(lambda m: cite(*[k.strip().lstrip("@") for k in m.group(1).split(";")], limit=None), html)
 
 
 def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[str]:

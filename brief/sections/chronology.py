@@ -14,7 +14,7 @@ import pandas as pd
 from brief import vocab
 from brief.data import add_months, effective_date, split_list
 from brief.facts import ChronologyFacts, CountryStatus, Pace
-from brief.figures import COUNTRY_COLORS
+from brief.figures import COUNTRY_COLORS, FOLLOW_UP_MARKERS, INK
 from brief.text import cite, disclosure, esc, fmt_date, table_block
 
 
@@ -161,7 +161,7 @@ def status_table_html(statuses: list[CountryStatus], events: pd.DataFrame, *, ca
 
 def events_table_html(events: pd.DataFrame, countries, *, caption: str, summary: str) -> str:
     """Every recorded step of the chosen states, Ukraine and the treaty, in a block the reader opens."""
-    shown = events[events["country"].isin(list(countries) + ["UA", "XX"])].sort_values(["date_value", "event_id"])
+    shown = events[events["country"].isin(list(countries) + ["UA", "XX"]) & events["stage"].isin(vocab.STAGES + vocab.TREATY_STAGES)].sort_values(["date_value", "event_id"])
     rows = [
         [
             fmt_date(row["date"]),
@@ -186,6 +186,8 @@ STAGE_MARKERS = {
     "un_deposit": "v",
     "withdrawal_effective": "*",
 }
+# What a state did next is drawn above its row, so that no mark sits inside a notice bar.
+FOLLOW_UP_OFFSET = 0.33
 
 
 def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
@@ -201,6 +203,7 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
 
     statuses = {c: status_as_of(events, c, as_of) for c in countries}
     own = withdrawal_events(events[events["country"].isin(countries)])
+    follow_up = events[events["country"].isin(countries) & events["stage"].isin(vocab.FOLLOW_UP_STAGES) & (events["date_value"] >= dt.date(2025, 3, 1))]
     rows = []
     with chart_style():
         fig, ax = plt.subplots(figsize=(6.6, 0.48 * len(countries) + 1.5))
@@ -219,6 +222,11 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
                 ax.plot([row["date_value"]], [y], marker=STAGE_MARKERS[row["stage"]], color=colour, markersize=11 if row["stage"] == "withdrawal_effective" else 7,
                         markerfacecolor=colour if exact else "white", markeredgecolor="white" if exact else colour, markeredgewidth=0.6 if exact else 1.2, linestyle="none")
                 rows.append({"country": vocab.COUNTRY_NAMES[country], "date": row["date"], "stage": vocab.STAGE_LABELS[row["stage"]]})
+            for _, row in follow_up[follow_up["country"] == country].iterrows():
+                exact = row["date_precision"] == "day"
+                ax.plot([row["date_value"]], [y + FOLLOW_UP_OFFSET], marker=FOLLOW_UP_MARKERS[row["stage"]], markersize=5, linestyle="none",
+                        markerfacecolor="white" if not exact else INK, markeredgecolor=INK, markeredgewidth=0.8)
+                rows.append({"country": vocab.COUNTRY_NAMES[country], "date": row["date"], "stage": vocab.STAGE_LABELS[row["stage"]]})
             if status.effective_date and not status.effective_recorded and status.effective_date > as_of:
                 rows.append({"country": vocab.COUNTRY_NAMES[country], "date": status.effective_date.isoformat(), "stage": "Withdrawal in effect (due)"})
         ax.set_yticks(range(len(countries)), [vocab.COUNTRY_NAMES[c] for c in reversed(countries)])
@@ -226,7 +234,7 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
             label.set_color(COUNTRY_COLORS[country])
             label.set_fontweight("bold")
         left = dt.date(2025, 3, 1)
-        last_event = max([s.effective_date for s in statuses.values() if s.effective_date] + [d for d in own["date_value"]] + [left])
+        last_event = max([s.effective_date for s in statuses.values() if s.effective_date] + list(own["date_value"]) + list(follow_up["date_value"]) + [left])
         right = add_months(dt.date(last_event.year, last_event.month, 1), 2)
         if as_of <= right:
             right = max(right, add_months(as_of, 1))
@@ -241,6 +249,9 @@ def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
         ax.grid(axis="x", color="#e5e5e5")
         ax.grid(axis="y", visible=False)
         handles = [Line2D([], [], marker=m, color="#555555", linestyle="none", markersize=6, label=vocab.STAGE_LABELS[s]) for s, m in STAGE_MARKERS.items()]
+        if len(follow_up):
+            handles += [Line2D([], [], marker=FOLLOW_UP_MARKERS[s], color=INK, linestyle="none", markersize=5, label=f"Next: {vocab.STAGE_LABELS[s].lower()}")
+                        for s in vocab.FOLLOW_UP_STAGES if s in set(follow_up["stage"])]
         handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#999999", alpha=0.35, label="Six-month notice (Art. 20(3))"))
         if (own["date_precision"] != "day").any():
             handles.append(Line2D([], [], marker="o", color="#555555", markerfacecolor="white", linestyle="none", markersize=6, label="Hollow: only the month is known"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from brief.data import split_list
+from brief import vocab
 from brief.facts import ChronologyFacts, CountryStatus
 
 
@@ -13,12 +13,12 @@ def due_after(chronology: ChronologyFacts) -> list[CountryStatus]:
     return sorted((s for s in chronology.with_status("deposited") if s.effective_date), key=lambda s: s.effective_date)
 
 
-def capability_plans(statements: pd.DataFrame, countries, last: int = 4) -> pd.DataFrame:
-    """The latest statements about acquiring, producing or deploying mines by speakers of the chosen states."""
-    mask = statements["themes"].map(lambda cell: "capability_building" in split_list(cell)) & statements["country"].map(
-        lambda cell: bool(set(split_list(cell)) & set(countries))
-    )
-    return statements[mask & statements["date_value"].notna()].sort_values("date_value").tail(last)
+def latest_steps(events: pd.DataFrame, countries) -> pd.DataFrame:
+    """Each chosen state's latest recorded step towards producing, buying or laying anti-personnel mines."""
+    steps = events[events["country"].isin(countries) & events["stage"].isin(vocab.FOLLOW_UP_STAGES)]
+    latest = steps.sort_values(["date_value", "event_id"]).groupby("country").tail(1)
+    order = {c: i for i, c in enumerate(countries)}
+    return latest.sort_values("country", key=lambda s: s.map(order))
 
 
 def last_meeting(events: pd.DataFrame) -> pd.Series | None:

@@ -145,5 +145,5 @@ def facts(statements: pd.DataFrame, themes: pd.DataFrame, countries: tuple[str, 
         stances={stance: int((counted["stance"] == stance).sum()) for stance in vocab.STANCES},
         speaker_types={kind: int(n) for kind, n in counted["speaker_type"].value_counts().items()},
         top_themes=tuple(ThemeCount(theme=labels[label], label=label, count=int(n)) for label, n in top.items()),
-        skeptics=tuple(Speaker(speaker=s["speaker"], country=split_list(s["country"])[0], source_id=split_list(s["source_id"])[0]) for _, s in skeptics.iterrows()),
+        skeptics=tuple(Speaker(speaker=s["speaker"], country=split_list(s["country"])[0], source_id=split_list(s["source_id"])[0], counted=bool(s["counted"])) for _, s in skeptics.iterrows()),
     )
