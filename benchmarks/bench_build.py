@@ -114,7 +114,7 @@ def main() -> None:
         terms.write_text(original, encoding="utf-8")
         rows["one data file changed, --formats html"] = {"runs": changed_html}
 
-        notebook = NOTEBOOKS_DIR / "05_outlook.ipynb"
+        notebook = NOTEBOOKS_DIR / "06_outlook.ipynb"
         saved = notebook.read_bytes()
         edited = []
         try:
@@ -125,7 +125,7 @@ def main() -> None:
                 edited.append(build(data_dir, out))
         finally:
             notebook.write_bytes(saved)
-        rows["one notebook changed (05_outlook)"] = {"runs": edited}
+        rows["one notebook changed (06_outlook)"] = {"runs": edited}
 
         naive_runs = []
         if not args.skip_naive:
