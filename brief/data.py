@@ -69,6 +69,7 @@ TABLES: dict[str, Table] = {
                 "publisher": Col("text", doc="as known; corpus articles whose publisher could not be identified say so"),
                 "published": Col("partial_date", optional_value=True, doc="empty when unknown; the brief uses a source only from this date on"),
                 "url": Col("url", optional_value=True, doc="the publisher's own page; empty only when no address is known"),
+                "address": Col("vocab", vocab=("publisher", "copy"), required=False, optional_value=True, doc="copy: the url is a copy, mirror or proxy because the publisher's own page was not found (`publisher` names the original publisher, notes the copy); empty means publisher"),
                 "accessed": Col("date", optional_value=True, doc="when the URL was consulted"),
                 "text_file": Col("filename", optional_value=True, doc="the full text held in sources/; empty when none is held"),
                 "notes": Col("text", required=False, doc="provenance remarks (mirrors, reposts, dates read from a URL)"),

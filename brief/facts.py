@@ -197,6 +197,8 @@ class CodingFacts(Facts):
 
 class MethodsFacts(Facts):
     corpus_articles: int
+    sources: int
+    copy_addresses: int  # sources whose address is a copy, mirror or proxy
     coding: CodingFacts
     row_counts: tuple[RowCount, ...]
     theme_families: dict[str, int]

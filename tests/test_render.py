@@ -101,6 +101,16 @@ def test_references_state_the_usual_access_date_once_and_show_readable_addresses
     assert render.display_url("http://www.example.pl/gr%F3d") == "example.pl/gr%F3d"  # not UTF-8: left as it is
 
 
+def test_a_reference_whose_address_is_a_copy_says_so():
+    sources = dict(SOURCES)
+    sources["m"] = {"source_id": "m", "title": "Mirror", "publisher": "Human Rights Watch", "published": "2025-07-01", "url": "https://feedman.me/posts/x",
+                    "address": "copy", "accessed": "2026-11-22", "text_file": ""}
+    soup = page(f"<p>{cite('a', 'm')}</p>", sources=sources)
+    assert "a copy" in soup.select_one("#ref-m .ref-copy").get_text()
+    assert soup.select_one("#ref-m").get_text().startswith("Human Rights Watch.")
+    assert not soup.select_one("#ref-a .ref-copy")
+
+
 def test_chart_font_covers_baltic_and_polish_letters_and_is_stable():
     import io
 

@@ -123,6 +123,8 @@ def reference_html(row: dict, usual_accessed: str = "") -> str:
         parts.append(f"{fmt_date(row['published'])}.")
     if row.get("url"):
         parts.append(f'<a class="ref-url" href="{esc(row["url"])}">{esc(display_url(row["url"]))}</a>')
+        if row.get("address") == "copy":
+            parts.append('<span class="ref-copy">(a copy: the publisher’s own page was not found)</span>')
         if row.get("accessed") and row["accessed"] != usual_accessed:
             parts.append(f"(accessed {fmt_date(row['accessed'])}).")
     if row.get("text_file"):

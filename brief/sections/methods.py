@@ -59,6 +59,8 @@ def facts(data_dir: Path, sources: pd.DataFrame, themes: pd.DataFrame, casualtie
     editions = casualties.sort_values("year")["monitor_edition"]
     return MethodsFacts(
         corpus_articles=int((sources["kind"] == "corpus_article").sum()),
+        sources=len(sources),
+        copy_addresses=int((sources.get("address", pd.Series(dtype=str)) == "copy").sum()),
         coding=coding,
         row_counts=tuple(row_counts(data_dir)),
         theme_families={family: int(n) for family, n in themes["family"].value_counts().sort_index().items()},
