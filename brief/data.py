@@ -217,15 +217,27 @@ TABLES: dict[str, Table] = {
             {
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
                 "name": Col("required_text"),
-                "border_russia_km": Col("number", doc="mainland Russia; sources differ over river and lake sections (see notes)"),
-                "border_kaliningrad_km": Col("number"),
-                "border_belarus_km": Col("number"),
                 "nato_accession": Col("date"),
                 "eu_accession": Col("date"),
                 "source_ids": Col("refs", ref="sources"),
                 "notes": Col("text", required=False),
             },
-            doc="one withdrawing state: land borders with Russia and Belarus, NATO and EU membership",
+            doc="one withdrawing state: NATO and EU membership",
+        ),
+        Table(
+            "borders",
+            "border_id",
+            {
+                "border_id": Col("id", doc="`CC-NN-measure`"),
+                "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
+                "neighbour": Col("vocab", vocab=tuple(vocab.NEIGHBOURS), doc="; ".join(f"{k}: {v}" for k, v in vocab.NEIGHBOURS.items())),
+                "measure": Col("vocab", vocab=tuple(vocab.BORDER_MEASURES), doc="; ".join(f"{k}: {v}" for k, v in vocab.BORDER_MEASURES.items())),
+                "km": Col("number"),
+                "covers": Col("required_text", doc="what the figure includes (land, rivers, lakes, sea), as its source says; 'not stated' when it does not"),
+                "source_ids": Col("refs", ref="sources"),
+                "notes": Col("text", required=False),
+            },
+            doc="one border length by one measure: sources differ over rivers, lakes and sea sections, so each figure says what it covers",
         ),
     ]
 }

@@ -30,7 +30,7 @@ COUNTRY_COLORS = {
 }
 VERDICT_COLORS = {"false": "#b2182b", "misleading": "#ef8a62", "disputed": "#fddbc7", "unverifiable": "#bababa", "correct": "#4d9221"}
 CASUALTY_COLORS = {"killed": "#b2182b", "injured": "#ef8a62", "unknown": "#bdbdbd", "total_only": "#9e9e9e"}
-BORDER_COLORS = {"border_russia_km": "#4d4d4d", "border_kaliningrad_km": "#8c8c8c", "border_belarus_km": "#c7c7c7"}
+BORDER_COLORS = {"russia": "#4d4d4d", "kaliningrad": "#8c8c8c", "belarus": "#c7c7c7"}
 FRAMING_COLORS = {"rationale": "#2c5d8a", "criticism": "#d9a441"}
 INK, DERIVED = "#333333", "#b2182b"
 # Marks for what a state did next (brief.vocab.FOLLOW_UP_STAGES, and anti-tank steps), shared by the timeline and the next-steps chart.

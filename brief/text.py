@@ -28,6 +28,11 @@ def fmt_int(value: int | float) -> str:
     return f"{int(round(value)):,}"
 
 
+def fmt_number(value: int | float) -> str:
+    """1,309 / 1,343.6: whole numbers without decimals, others to one decimal."""
+    return fmt_int(value) if float(value).is_integer() else f"{value:,.1f}"
+
+
 def fmt_date(value: dt.date | str, precision: str = "day") -> str:
     """27 June 2025 / June 2025 / 2025."""
     if isinstance(value, str):

@@ -126,6 +126,12 @@ ATTRIBUTIONS = {
     "composite": "an article's merger of several speakers' statements (its parts are recorded separately)",
 }
 YES_NO = ("yes", "no")
+# Land borders of the withdrawing states (borders.csv).
+NEIGHBOURS = {"russia": "mainland Russia", "kaliningrad": "Russia's Kaliningrad region", "belarus": "Belarus"}
+BORDER_MEASURES = {
+    "factbook": "the CIA World Factbook's final edition: one source for every state, the measure the chart uses",
+    "national": "the state's own figure (ministry, border guard, land survey)",
+}
 VERDICTS = ("correct", "false", "misleading", "disputed", "unverifiable")
 SOURCE_KINDS = (
     "corpus_article",

@@ -152,3 +152,32 @@ def test_critics_are_opposed_and_carry_a_criticism_theme():
     assert len(critics) > 5
     assert (critics["stance"] == "opposes").all()
     assert all(set(t.split(";")) & criticism for t in critics["themes"])
+
+
+BORDERS = pd.DataFrame(
+    [
+        ("A-RU-f", "EE", "russia", "factbook", 324.0, "not stated", "f", ""),
+        ("A-RU-n", "EE", "russia", "national", 338.6, "land, river and lake", "n1;n2", ""),
+        ("B-KA-f", "PL", "kaliningrad", "factbook", 209.0, "not stated", "f", ""),
+        ("B-BY-f", "PL", "belarus", "factbook", 375.0, "not stated", "f", "no national figure found"),
+        ("B-BY-n", "PL", "belarus", "national", 418.0, "land and river", "n3", ""),
+    ],
+    columns=["border_id", "country", "neighbour", "measure", "km", "covers", "source_ids", "notes"],
+)
+
+
+def test_the_border_chart_uses_one_measure_for_every_state():
+    lengths = rationales.border_lengths(BORDERS, ("EE", "PL"))
+    assert lengths.loc["EE"].to_dict() == {"russia": 324.0, "kaliningrad": 0.0, "belarus": 0.0}
+    assert lengths.loc["PL"].sum() == 209.0 + 375.0  # the national 418 is not mixed in
+    _, data, title = rationales.border_chart(BORDERS, ("EE", "PL"))
+    assert title == "Poland has the longest border with Russia and Belarus: 584 km"
+    assert list(data["total_km"]) == [324.0, 584.0]
+
+
+def test_the_borders_table_gives_both_measures_and_what_the_national_one_covers():
+    html = rationales.borders_table_html(BORDERS, ("EE", "PL"), caption="c", source="s")
+    rows = [r for r in html.split("<tr>")[2:]]
+    assert "324" in rows[0] and "338.6" in rows[0] and "land, river and lake" in rows[0] and rows[0].count('class="cite"') == 3
+    assert "209" in rows[1] and "not found" in rows[1]
+    assert "418" in rows[2]

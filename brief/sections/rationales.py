@@ -9,7 +9,7 @@ from brief.data import split_list
 from brief.facts import RationaleFacts, Speaker, ThemeCount
 from brief.figures import BORDER_COLORS, COUNTRY_COLORS, INK
 from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, statement_text, theme_counts
-from brief.text import cite, esc, fmt_int, table_block
+from brief.text import cite, esc, fmt_int, fmt_number, table_block
 
 
 def theme_matrix(long: pd.DataFrame, countries: tuple[str, ...], family: str = "rationale") -> pd.DataFrame:
@@ -92,22 +92,28 @@ def quotes_table_html(long: pd.DataFrame, themes: pd.DataFrame, family: str, slu
 # ---------------------------------------------------------------------------- borders
 
 
-def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
-    """Land border with Russia (mainland and Kaliningrad) and Belarus, stacked, per state."""
+def border_lengths(borders: pd.DataFrame, countries, measure: str = "factbook") -> pd.DataFrame:
+    """km per state (rows, in the given order) and neighbour (columns) by one measure; 0 where no border is recorded."""
+    chosen = borders[(borders["measure"] == measure) & borders["country"].isin(countries)]
+    table = chosen.pivot_table(index="country", columns="neighbour", values="km", aggfunc="sum")
+    return table.reindex(index=list(countries), columns=list(vocab.NEIGHBOURS)).fillna(0.0)
+
+
+def border_chart(borders: pd.DataFrame, countries: tuple[str, ...]):
+    """Land border with Russia (mainland and Kaliningrad) and Belarus, stacked, per state, by the one measure every state has."""
     import matplotlib.pyplot as plt
 
     from brief.figures import chart_style
 
-    table = countries_table.set_index("country").loc[list(countries)]
-    parts = [(column, label, BORDER_COLORS[column]) for column, label in (("border_russia_km", "Russia (mainland)"), ("border_kaliningrad_km", "Russia (Kaliningrad)"), ("border_belarus_km", "Belarus"))]
-    table["total_km"] = sum(table[column] for column, _, _ in parts)
+    table = border_lengths(borders, countries)
+    table["total_km"] = table.sum(axis=1)
     order = table.sort_values("total_km", kind="stable").index.tolist()
     with chart_style():
         fig, ax = plt.subplots(figsize=(6.4, 0.36 * len(order) + 1.0))
         left = pd.Series(0.0, index=order)
-        for column, label, colour in parts:
-            values = table.loc[order, column]
-            ax.barh(range(len(order)), values, left=left, color=colour, label=label, height=0.6)
+        for neighbour, label in vocab.NEIGHBOURS.items():
+            values = table.loc[order, neighbour]
+            ax.barh(range(len(order)), values, left=left, color=BORDER_COLORS[neighbour], label=label[:1].upper() + label[1:], height=0.6)
             left += values
         for y, country in enumerate(order):
             ax.annotate(f"{fmt_int(table.loc[country, 'total_km'])} km", (table.loc[country, "total_km"], y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
@@ -115,20 +121,40 @@ def border_chart(countries_table: pd.DataFrame, countries: tuple[str, ...]):
         for label, country in zip(ax.get_yticklabels(), order):
             label.set_color(COUNTRY_COLORS[country])
             label.set_fontweight("bold")
-        ax.set_xlabel("km of land border")
+        ax.set_xlabel("km of land border (CIA World Factbook)")
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.set_xlim(0, table["total_km"].max() * 1.15)
+        ax.set_xlim(0, max(table["total_km"].max(), 1) * 1.15)
         ax.legend(loc="lower right", fontsize=7.5)
         longest = order[-1]
-        title = f"{vocab.COUNTRY_NAMES[longest]} has the longest border with Russia and Belarus: {fmt_int(table.loc[longest, 'total_km'])} km" if len(order) > 1 else f"{vocab.COUNTRY_NAMES[longest]}: {fmt_int(table.loc[longest, 'total_km'])} km of border with Russia and Belarus"
+        title = (f"{vocab.COUNTRY_NAMES[longest]} has the longest border with Russia and Belarus: {fmt_int(table.loc[longest, 'total_km'])} km" if len(order) > 1
+                 else f"{vocab.COUNTRY_NAMES[longest]}: {fmt_int(table.loc[longest, 'total_km'])} km of border with Russia and Belarus")
         ax.set_title(title)
         fig.tight_layout()
-    data = table.loc[order, [c for c, _, _ in parts] + ["total_km"]].reset_index()
+    data = table.loc[order].reset_index()
     data.insert(1, "name", data["country"].map(vocab.COUNTRY_NAMES))
+    data.columns.name = None
     return fig, data, title
 
 
+def borders_table_html(borders: pd.DataFrame, countries, caption: str, source: str) -> str:
+    """Each border by both measures, with what the national figure covers."""
+    rows = []
+    for country in countries:
+        own = borders[borders["country"] == country]
+        for neighbour, label in vocab.NEIGHBOURS.items():
+            pair = own[own["neighbour"] == neighbour].set_index("measure")
+            if pair.empty:
+                continue
+            factbook = pair.loc["factbook"] if "factbook" in pair.index else None
+            national = pair.loc["national"] if "national" in pair.index else None
+            rows.append([
+                esc(vocab.COUNTRY_NAMES[country]), esc(label[:1].upper() + label[1:]),
+                f"{fmt_number(factbook['km'])}{cite(factbook['source_ids'], limit=1)}" if factbook is not None else "",
+                f"{fmt_number(national['km'])}{cite(national['source_ids'])}" if national is not None else "not found",
+                esc(national["covers"]) if national is not None else esc(factbook["notes"]) if factbook is not None else "",
+            ])
+    return table_block("borders", caption, ["State", "Border with", "Factbook (km)", "National (km)", "What the national figure covers"], rows, source=source, numeric=(2, 3))
 
 
 def facts(statements: pd.DataFrame, themes: pd.DataFrame, countries: tuple[str, ...]) -> RationaleFacts:
