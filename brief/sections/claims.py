@@ -178,16 +178,16 @@ def _parties_context(count: int, parties: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------- ledger and profiles
 
 
-def ledger_html(claims: pd.DataFrame, caption: str) -> str:
-    """The claims the corpus gets wrong, disputes or cannot back up, with the correction and the evidence."""
-    shown = claims[claims["verdict"] != "correct"].copy()
+def ledger_html(claims: pd.DataFrame, caption: str, verdicts: tuple[str, ...] = ("false", "misleading", "disputed", "unverifiable")) -> str:
+    """The claims the corpus gets wrong, disputes or cannot back up (those with the given verdicts), with the correction and the evidence."""
+    shown = claims[claims["verdict"].isin(verdicts)].copy()
     shown["order"] = shown["verdict"].map(VERDICT_ORDER.index)
     shown = shown.sort_values(["order", "claim_id"])
     rows = [
         [
             f"{esc(c['claim'])}{cite(c['source_id'])}",
             f'<span class="verdict verdict-{esc(c["verdict"])}">{esc(c["verdict"])}</span>',
-            esc(c["correction"]) or "No evidence found either way.",
+            esc(c["correction"]) or "No trace found (the search is described in claims.csv).",
             cite(c["evidence_source_ids"]) or "—",
         ]
         for _, c in shown.iterrows()
