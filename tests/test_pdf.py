@@ -11,9 +11,9 @@ pytestmark = pytest.mark.build
 def test_page_count_text_and_names(built_brief):
     reader = PdfReader(built_brief / "brief.pdf")
     texts = [page.extract_text() for page in reader.pages]
-    # the story (title to Methods) in 8-18 pages, the References after it
+    # the story (title to Methods) in 8-22 pages, the References after it
     references_start = next(i for i, t in enumerate(texts, 1) if "Web addresses were last accessed" in t)
-    assert 8 <= references_start <= 18 and len(reader.pages) <= references_start + 6
+    assert 8 <= references_start <= 22 and len(reader.pages) <= references_start + 6
     assert all(len(t.strip()) > 100 for t in texts), "a page without extractable text"
     joined = " ".join(texts)
     for name in ("Šakalienė", "Sprūds", "Rinkēvičs", "Kosiniak-Kamysz"):
