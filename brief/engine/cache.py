@@ -23,6 +23,15 @@ from brief.engine.manifest import Section, run_order
 MANIFEST_NAME = "entry.json"
 
 
+def read_json(path: Path) -> dict:
+    """A JSON object stored by the build; {} when the file is missing, unreadable or holds anything else (a cache miss)."""
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -102,10 +111,10 @@ class Cache:
         manifest = folder / MANIFEST_NAME
         if not manifest.is_file():
             return None
+        files = read_json(manifest).get("files")
         try:
-            recorded = json.loads(manifest.read_text(encoding="utf-8"))
-            intact = all(sha256_file(folder / name) == value for name, value in recorded["files"].items())
-        except (OSError, ValueError, KeyError):
+            intact = isinstance(files, dict) and "notebook.ipynb" in files and all(isinstance(value, str) and sha256_file(folder / name) == value for name, value in files.items())
+        except (OSError, TypeError, ValueError):
             intact = False
         if not intact:
             shutil.rmtree(folder, ignore_errors=True)
@@ -158,10 +167,7 @@ class Cache:
         return self.root / f"{name}.json"
 
     def read_record(self, name: str) -> dict:
-        try:
-            return json.loads(self._record(name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        return read_json(self._record(name))
 
     def write_record(self, name: str, value: dict) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
