@@ -76,10 +76,13 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
         )
         from brief.engine.build import NotebookError, build
-        from brief.errors import RenderError
+        from brief.errors import OutputBusyError, RenderError
 
         try:
             build(params)
+        except OutputBusyError as exc:
+            print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
+            return 1
         except (NotebookError, RenderError) as exc:
             print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
             return 1

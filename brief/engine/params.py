@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import vocab
-from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, figures_dir_for, results_dir_for
+from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, PROJECT_ROOT, figures_dir_for, results_dir_for
 
 FORMATS = ("html", "pdf")
 # The earliest as-of date that makes sense: the first announcements of March 2025.
@@ -52,6 +52,26 @@ def parse_formats(value: str | list[str]) -> tuple[str, ...]:
     if unknown or not formats:
         raise ParameterError(f"--formats {value!r}: choose one or more of {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in formats)
+
+
+def check_output_dir(output_dir: Path, data_dir: Path) -> None:
+    """Refuse a folder where a build could overwrite or delete what it did not make: the project, the data, a folder holding other files."""
+    from brief.engine.edition import foreign_files
+
+    out, data, project = Path(output_dir).resolve(), Path(data_dir).resolve(), PROJECT_ROOT.resolve()
+    if out == project or out in project.parents:
+        raise ParameterError(f"--output-dir {out} holds the project itself (its notebooks, data and figures); build into output/ (the default) or a new folder")
+    if out.is_relative_to(project) and not out.is_relative_to(OUTPUT_DIR.resolve()):
+        raise ParameterError(f"--output-dir {out} is inside the project, among its own files; build into output/ (the default) or a folder outside the project")
+    if out.is_relative_to(data) or data.is_relative_to(out):
+        raise ParameterError(f"--output-dir {out} overlaps the data folder {data}; choose a folder outside it")
+    foreign = foreign_files(out)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ParameterError(
+            f"--output-dir {out} holds files a build did not write ({shown}); a build writes only into an empty folder "
+            "or one it built before, and never deletes what it did not make: choose another folder, or move those files away"
+        )
 
 
 def check_writable(directory: Path) -> Path:
@@ -101,6 +121,7 @@ def build_params(
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise ParameterError(f"--data-dir {data_dir} is not a directory")
+    check_output_dir(output_dir, data_dir)
     return BuildParams(
         as_of=parse_as_of(as_of),
         countries=parse_countries(countries),
