@@ -33,3 +33,10 @@ def test_two_runs_saving_one_chart_cannot_mix_their_bytes(tmp_path, monkeypatch)
     assert "Verdana, sans-serif, Verdana" not in svg
     assert svg.encode() == (clean / "race.svg").read_bytes()
     assert not [p.name for p in (tmp_path / "shared").iterdir() if p.suffix == ".tmp"]
+
+
+def test_dollar_signs_in_labels_from_data_are_text_not_maths(tmp_path):
+    for title in ("Costs of $5 and $6", r"A broken $\frac$ formula"):
+        figure = save_chart(tmp_path, title=title)
+        assert title.replace("$", "") in figure.svg.replace("$", "")
+        assert f">{title}<" in (tmp_path / "race.svg").read_text(encoding="utf-8").replace("&#36;", "$")
