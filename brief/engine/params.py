@@ -9,6 +9,7 @@ from pathlib import Path
 
 from brief import vocab
 from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, PROJECT_ROOT, figures_dir_for, results_dir_for
+from brief.dates import DATE_PATTERN, calendar_problem
 
 FORMATS = ("html", "pdf")
 # The earliest as-of date that makes sense: the first announcements of March 2025.
@@ -20,12 +21,14 @@ class ParameterError(ValueError):
 
 
 def parse_as_of(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise ParameterError(f"--as-of {text!r} is not a date in the form YYYY-MM-DD") from None
-    if len(str(text)) != 10:
+    """YYYY-MM-DD only (Python's own parser also takes week dates such as 2026-W47-7 and other digits)."""
+    text = str(text)
+    if len(text) != 10 or not DATE_PATTERN.fullmatch(text):
         raise ParameterError(f"--as-of {text!r} is not a date in the form YYYY-MM-DD")
+    problem = calendar_problem(text)
+    if problem:
+        raise ParameterError(f"--as-of {text!r} is not a date: {problem}")
+    day = dt.date.fromisoformat(text)
     if day < EARLIEST_AS_OF:
         raise ParameterError(f"--as-of {text} is before the first announcements ({EARLIEST_AS_OF}); nothing to report")
     return day
