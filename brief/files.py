@@ -7,6 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+# Read once, at import (setting it is the only way to read it): new files get the usual permissions, not mkstemp's 0600.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
     """Write `data` to `path` in one step; on any error (a full disk) nothing is left behind and an existing `path` is untouched."""
@@ -16,6 +20,7 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
