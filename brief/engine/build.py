@@ -11,13 +11,17 @@ Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only whe
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +32,7 @@ from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
 from brief.engine.manifest import Section, load_manifest, run_order
-from brief.engine.params import BuildParams, check_output_dir
+from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, check_output_dir
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
@@ -57,10 +61,36 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
-    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected."""
+class _ReportedByTheBuild(logging.Filter):
+    """papermill's log of a cell timeout or a kernel the build stopped: the build says it once, with notebook and cell."""
+
+    PATTERN = re.compile(r"^(Timeout waiting for execute reply|Kernel died while waiting for execute reply)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.PATTERN.search(record.getMessage())
+
+
+def _last_started_cell(executed: Path) -> int | None:
+    """The number (from 1) of the last cell papermill started in an executed copy; None if the copy cannot be read."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(str(executed), as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    started = [n for n, cell in enumerate(cells, 1) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> None:
+    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected; no cell may run longer than `cell_timeout` seconds."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    logger = logging.getLogger("papermill")
+    if not any(isinstance(f, _ReportedByTheBuild) for f in logger.filters):
+        logger.addFilter(_ReportedByTheBuild())
 
     try:
         papermill.execute_notebook(
@@ -71,12 +101,50 @@ def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
             cwd=str(NOTEBOOKS_DIR),
             progress_bar=False,
             log_output=False,
+            execution_timeout=cell_timeout,
             # The kernel only listens on localhost; its start-up notice about unencrypted TCP would
             # drown the progress lines, so it logs nothing below critical (errors in notebooks reach the build through papermill).
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
+    except CellTimeoutError:
+        limit = f"{cell_timeout:g} s"
+        raise NotebookError(section.notebook, _last_started_cell(target), f"the cell ran longer than {limit} (the limit is set with --cell-timeout SECONDS)", target) from None
+
+
+def _stop_kernels() -> None:
+    """End the kernels this build started (each runs in a session of its own, so Ctrl-C does not reach them)."""
+    import psutil
+
+    kernels = [p for p in psutil.Process().children(recursive=True) if _is_kernel(p)]
+    for kernel in kernels:
+        with contextlib.suppress(psutil.Error):
+            kernel.kill()
+    psutil.wait_procs(kernels, timeout=2)
+
+
+def _is_kernel(process) -> bool:
+    import psutil
+
+    try:
+        return "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[list]:
+    """Hold Ctrl-C while a step that must not stop half-way runs (publishing, cleaning up); the list says whether one came."""
+    came: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _key_parameters(params: BuildParams) -> dict:
@@ -91,6 +159,8 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
     """Run or restore every section, independent ones two at a time; return (executed, cached, the key of each)."""
     cache, renderer = planner.cache, planner.renderer
     from brief.engine import render
+
+    interrupted = threading.Event()
 
     results_dir = staging / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -118,8 +188,10 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         target = staging / "notebooks" / section.notebook
         started = time.perf_counter()
         try:
-            execute_notebook(section, target, parameters)
+            execute_notebook(section, target, parameters, params.cell_timeout)
         except NotebookError as exc:
+            if interrupted.is_set():
+                raise
             kept = params.output_dir / FAILED_DIRNAME / section.notebook
             kept.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
@@ -132,7 +204,8 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
 
     pending = list(order)
     running: dict = {}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
         while pending or running:
             for section in [s for s in pending if all(n in done for n in s.needs)]:
                 key = planner.key(section, {n: done[n] for n in section.needs})
@@ -161,6 +234,15 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
                 results = results_dir / f"{section.id}.json"
                 done[section.id] = sha256_file(results) if results.exists() else "none"
                 executed.append(section.notebook)
+    except KeyboardInterrupt:
+        # Stop now, not when the running notebooks end: kill their kernels, then wait for their threads to notice.
+        interrupted.set()
+        with _interrupts_deferred():
+            _stop_kernels()
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
     log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
     return executed, cached, keys
 
@@ -254,7 +336,11 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             render.write_pdf(render.assemble(bodies, **page, edition="pdf"), staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
         render_key = planner.render_key(sections, keys, params.formats, fingerprint)
-        edition.publish(params.output_dir, _staged_files(staging, sections, outputs), formats=params.formats, key=render_key, log=log)
+        staged = _staged_files(staging, sections, outputs)
+        with _interrupts_deferred() as interrupted:  # a Ctrl-C now would leave half an edition
+            edition.publish(params.output_dir, staged, formats=params.formats, key=render_key, log=log)
+        if interrupted:
+            log("Interrupted after the brief was published.")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(params.output_dir / FAILED_DIRNAME, ignore_errors=True)

@@ -12,6 +12,8 @@ from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, PROJE
 from brief.dates import DATE_PATTERN, calendar_problem
 
 FORMATS = ("html", "pdf")
+# Seconds one notebook cell may run before the build stops it (the slowest cell takes a few seconds).
+DEFAULT_CELL_TIMEOUT = 300.0
 # The earliest as-of date that makes sense: the first announcements of March 2025.
 EARLIEST_AS_OF = dt.date(2025, 3, 1)
 
@@ -57,6 +59,16 @@ def parse_formats(value: str | list[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in formats)
 
 
+def parse_cell_timeout(value: str | float) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ParameterError(f"--cell-timeout {value!r}: give the seconds a notebook cell may run, a number above 0")
+    return seconds
+
+
 def check_output_dir(output_dir: Path, data_dir: Path) -> None:
     """Refuse a folder where a build could overwrite or delete what it did not make: the project, the data, a folder holding other files."""
     from brief.engine.edition import foreign_files
@@ -97,6 +109,7 @@ class BuildParams:
     output_dir: Path
     formats: tuple[str, ...]
     force: bool = False
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
 
     @property
     def figures_dir(self) -> Path:
@@ -120,19 +133,15 @@ def build_params(
     output_dir: str | Path = OUTPUT_DIR,
     formats: str | list[str] = "html,pdf",
     force: bool = False,
+    cell_timeout: str | float = DEFAULT_CELL_TIMEOUT,
 ) -> BuildParams:
+    """Every parameter checked, the output folder last: it is created (and written to) only when the rest is right."""
+    parsed = dict(as_of=parse_as_of(as_of), countries=parse_countries(countries), formats=parse_formats(formats), cell_timeout=parse_cell_timeout(cell_timeout))
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise ParameterError(f"--data-dir {data_dir} is not a directory")
     check_output_dir(output_dir, data_dir)
-    return BuildParams(
-        as_of=parse_as_of(as_of),
-        countries=parse_countries(countries),
-        data_dir=data_dir,
-        output_dir=check_writable(Path(output_dir)),
-        formats=parse_formats(formats),
-        force=force,
-    )
+    return BuildParams(data_dir=data_dir, output_dir=check_writable(Path(output_dir)), force=force, **parsed)
 
 
 @dataclass(frozen=True)
