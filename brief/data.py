@@ -555,7 +555,8 @@ def _event_problems(events: pd.DataFrame) -> list[Problem]:
     """Stages per country in a possible order, and effective dates that follow Art. 20(3)."""
     problems = []
     rank = {stage: i for i, stage in enumerate(vocab.STAGES)}
-    dated = events[events["date"].map(_is_partial_date) & events["stage"].isin(vocab.STAGES)]
+    known = events["date"].map(_is_partial_date).astype(bool) & events["stage"].isin(vocab.STAGES)
+    dated = events.loc[known]  # (an empty object-typed mask would select columns, not rows)
     for country, group in dated.groupby("country"):
         # Compare the first step of each stage: a later stage cannot begin before an earlier one has.
         firsts = group.assign(start=group["date"].map(parse_partial_date)).sort_values("start").drop_duplicates("stage")

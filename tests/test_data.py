@@ -228,3 +228,11 @@ def test_digits_other_than_ascii_are_not_numbers(data_copy, value):
 def test_dates_in_other_digits_are_not_dates():
     with pytest.raises(ValueError, match="is not a date"):
         data.parse_partial_date("\uff12\uff10\uff12\uff15-01-01")
+
+
+@pytest.mark.parametrize("table", sorted(data.TABLES))
+def test_a_table_with_a_header_only_is_validated_without_a_crash(data_copy, table):
+    path = data_copy / data.TABLES[table].file
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    problems = validation_problems(data_copy)  # whatever the references that now point nowhere, no exception
+    assert all(p.file != path.name for p in problems)
