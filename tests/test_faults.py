@@ -109,3 +109,18 @@ def test_a_full_disk_gives_one_message_and_loses_nothing(built_brief, tmp_path, 
     assert not list(out.glob(".staging*")) and not list(out.rglob("*.tmp"))
     cache = Cache(out / ".cache")
     assert all(cache.lookup(Section(e.parent.name, "", ""), e.name) for e in (out / ".cache" / "sections").glob("*/*"))
+
+
+def test_a_second_build_into_a_folder_being_built_stops_and_the_first_finishes(tmp_path, capsys):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "brief", "build", "--output-dir", str(out), "--formats", "html", "--countries", "FI"]
+    first = subprocess.Popen(command, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
+    for line in first.stderr:
+        if "running" in line:
+            break
+    assert cli.main(["build", "--output-dir", str(out), "--formats", "html"]) == 1
+    assert f"error: another build is writing to {out.resolve()}; wait for it to finish, or build into another --output-dir" in capsys.readouterr().err
+    first.stderr.read()
+    assert first.wait(timeout=300) == 0
+    record = edition.read_record(out)
+    assert record["formats"] == ["html"] and edition.intact(record, out) and edition.foreign_files(out) == []
