@@ -40,6 +40,6 @@ lab: $(STAMP) ## open JupyterLab on notebooks/
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean: ## remove executed notebooks, recorded results and the build cache (keeps the published brief)
-	rm -rf output/notebooks output/.staging output/failed output/results output/.cache
+	rm -rf output/notebooks output/.staging* output/failed output/results output/.cache
 
 .PHONY: help venv brief validate test test-quick lab clean

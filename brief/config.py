@@ -17,6 +17,15 @@ DATA_README = DATA_DIR / "README.md"
 # them here (beside the brief), so the summary notebooks also run on their own in JupyterLab.
 RESULTS_DIRNAME = "results"
 
+# What a build keeps in an output folder besides the edition: its cache, copies of failed notebooks,
+# the record of what it wrote (brief/engine/edition.py), the lock that keeps a second build out, and
+# the staging folders it builds in.
+CACHE_DIRNAME = ".cache"
+FAILED_DIRNAME = "failed"
+EDITION_RECORD = ".edition.json"
+BUILD_LOCK = ".build.lock"
+STAGING_PREFIX = ".staging"
+
 # The name of the Jupyter kernel papermill starts; the Makefile installs it into .venv.
 KERNEL_NAME = "python3"
 

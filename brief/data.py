@@ -8,7 +8,9 @@ Every problem names the file, the line and the column, so a person can fix it in
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,11 +22,10 @@ from pandera.errors import SchemaErrors
 
 from brief import vocab
 from brief.config import DATA_DIR
+from brief.dates import DATE_PATTERN, calendar_problem, parse_partial_date, precision_of
 from brief.errors import DataError, Problem
 
-DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
 
 
 # ---------------------------------------------------------------------------- column specs
@@ -243,28 +244,7 @@ TABLES: dict[str, Table] = {
 }
 
 
-# ---------------------------------------------------------------------------- problems
-
-
-def line_of(index: int) -> int:
-    """CSV line number of a DataFrame row: line 1 is the header."""
-    return int(index) + 2
-
-
 # ---------------------------------------------------------------------------- values
-
-
-def parse_partial_date(text: str) -> dt.date:
-    """'2025-06-27', '2025-06' or '2025' -> the first day it can mean; ValueError if not a date."""
-    text = text.strip()
-    if not DATE_PATTERN.match(text):
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    parts = [int(p) for p in text.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
-
-
-def precision_of(text: str) -> str:
-    return PRECISION_BY_LENGTH.get(len(text.strip()), "")
 
 
 def split_list(cell: str) -> list[str]:
@@ -284,16 +264,16 @@ def _is_day(text: str) -> bool:
     return len(text) == 10 and _is_partial_date(text)
 
 
+# ASCII digits only: Python's \d, int() and float() also take full-width and other scripts' digits.
+NUMBER_PATTERN = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
 def _is_int(text: str) -> bool:
-    return bool(re.fullmatch(r"\d+", text))
+    return bool(re.fullmatch(r"[0-9]+", text))
 
 
 def _is_share(text: str) -> bool:
-    try:
-        value = float(text)
-    except ValueError:
-        return False
-    return 0 <= value <= 100
+    return bool(NUMBER_PATTERN.fullmatch(text)) and float(text) <= 100
 
 
 def _is_url(text: str) -> bool:
@@ -308,7 +288,7 @@ CHECKS = {
     "partial_date": (_is_partial_date, "must be a date YYYY-MM-DD, YYYY-MM or YYYY"),
     "int": (_is_int, "must be a whole number ≥ 0"),
     "share": (_is_share, "must be a percentage between 0 and 100"),
-    "number": (lambda v: bool(re.fullmatch(r"\d+(\.\d+)?", v)), "must be a number ≥ 0"),
+    "number": (lambda v: bool(NUMBER_PATTERN.fullmatch(v)), "must be a number ≥ 0"),
     "url": (_is_url, "must be an http(s) URL"),
     "filename": (lambda v: bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.txt", v)), "must be a .txt file name inside data/sources/"),
     "ref": (lambda v: bool(v.strip()), "must name an id"),
@@ -354,29 +334,71 @@ def schema_for(table: Table) -> pa.DataFrameSchema:
 # ---------------------------------------------------------------------------- reading
 
 
+def read_lines(path: Path, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """One CSV as strings, exactly as typed, indexed by the line of the file each row starts on.
+
+    The lines are the file's own: blank lines and quoted fields that span lines are counted.
+    Trailing empty fields (a spreadsheet's trailing commas) are dropped; a row with another
+    number of fields than the header is a problem, and left out. Raises DataError when the
+    file cannot be read as CSV at all.
+    """
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line, column = raw.count(b"\n", 0, exc.start) + 1, len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        raise DataError([Problem(file, line, None, f"is not UTF-8 text: byte 0x{raw[exc.start]:02x} at character {column} (perhaps Windows-1252; save the file as UTF-8)")]) from None
+    if "\x00" in text:
+        raise DataError([Problem(file, text.count("\n", 0, text.index("\x00")) + 1, None, "holds a NUL character: not a text file")])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows, lines, problems = [], [], []
+    end = 0  # the last line read
+    try:
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            if not fields:  # a blank line
+                continue
+            if header is None:
+                header = [name.strip() for name in fields]
+                while header and not header[-1]:
+                    header.pop()
+                continue
+            while len(fields) > len(header) and not fields[-1].strip():
+                fields.pop()
+            if len(fields) > len(header):
+                problems.append(Problem(file, start, None, f"has {len(fields)} fields but the header has {len(header)}: put text that holds commas in double quotes (\"like, this\")"))
+            elif len(fields) < len(header):
+                problems.append(Problem(file, start, None, f"has {len(fields)} fields but the header has {len(header)}: write an empty field (,,) for each value not given"))
+            else:
+                rows.append(fields)
+                lines.append(start)
+    except csv.Error as exc:
+        raise DataError([Problem(file, end + 1, None, f"does not parse as CSV from this line on: {exc} (a quote opened and never closed?)")]) from None
+    if header is None:
+        raise DataError([Problem(file, None, None, "is empty (a header line is required)")])
+    return pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype="int64"), dtype=str), problems
+
+
 def read_raw(table: str | Table, data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """Read one CSV as strings, exactly as typed (no NaN, no type guessing)."""
+    """Read one CSV as strings, exactly as typed (no NaN, no type guessing), rows numbered from 0; DataError if it cannot be read."""
     spec = TABLES[table] if isinstance(table, str) else table
     path = Path(data_dir) / spec.file
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if not path.is_file():
+        raise DataError([Problem(spec.file, None, None, f"file is missing from {data_dir}")])
+    return read_lines(path, spec.file)[0].reset_index(drop=True)
 
 
 def _read_problems(spec: Table, data_dir: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The table for validation, indexed by file line (so every problem below names `index` as its line), and what made rows unreadable."""
     path = Path(data_dir) / spec.file
     if not path.exists():
         return None, [Problem(spec.file, None, None, f"file is missing from {data_dir}")]
     try:
-        raw = read_raw(spec, data_dir)
-    except UnicodeDecodeError as exc:
-        return None, [Problem(spec.file, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        return None, [Problem(spec.file, line, None, f"does not parse as CSV: {exc}".strip())]
-    except pd.errors.EmptyDataError:
-        return None, [Problem(spec.file, None, None, "is empty (a header line is required)")]
-    raw.columns = [str(c).strip() for c in raw.columns]
-    return raw, []
+        return read_lines(path, spec.file)
+    except DataError as exc:
+        return None, exc.problems
 
 
 def _schema_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
@@ -392,11 +414,12 @@ def _schema_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
             if check == "column_in_dataframe":
                 problems.append(Problem(spec.file, 1, str(value), "required column is missing from the header"))
             elif check == "field_uniqueness":
-                problems.append(Problem(spec.file, line_of(index), column, f"duplicate id {value!r}"))
+                problems.append(Problem(spec.file, int(index), column, f"duplicate id {value!r}"))
             elif index is None or pd.isna(index):
                 problems.append(Problem(spec.file, None, column, check))
             else:
-                problems.append(Problem(spec.file, line_of(index), column, f"{value!r} {check}"))
+                reason = calendar_problem(value) if spec.columns[column].kind in ("date", "partial_date") and DATE_PATTERN.fullmatch(str(value)) else None
+                problems.append(Problem(spec.file, int(index), column, f"{value!r} {check}" + (f": {reason}" if reason else "")))
         return problems
     return []
 
@@ -452,7 +475,7 @@ def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 for value in values:
                     if value not in ids[col.ref]:
                         problems.append(
-                            Problem(spec.file, line_of(index), column, f"{value!r} is not a {TABLES[col.ref].key} in {TABLES[col.ref].file}")
+                            Problem(spec.file, int(index), column, f"{value!r} is not a {TABLES[col.ref].key} in {TABLES[col.ref].file}")
                         )
     return problems
 
@@ -465,10 +488,10 @@ def _date_precision_problems(name: str, frame: pd.DataFrame) -> list[Problem]:
         date, precision = row["date"], row["date_precision"]
         if date and _is_partial_date(date) and precision in vocab.DATE_PRECISIONS and precision_of(date) != precision:
             problems.append(
-                Problem(TABLES[name].file, line_of(index), "date_precision", f"{precision!r} does not match the date {date!r} (which has {precision_of(date)} precision)")
+                Problem(TABLES[name].file, int(index), "date_precision", f"{precision!r} does not match the date {date!r} (which has {precision_of(date)} precision)")
             )
         if date and not precision and "date_precision" in frame:
-            problems.append(Problem(TABLES[name].file, line_of(index), "date_precision", "must be given when a date is"))
+            problems.append(Problem(TABLES[name].file, int(index), "date_precision", "must be given when a date is"))
     return problems
 
 
@@ -480,12 +503,12 @@ def _source_file_problems(sources: pd.DataFrame, data_dir: Path) -> list[Problem
             continue
         path = Path(data_dir) / "sources" / name
         if not path.is_file():
-            problems.append(Problem("sources.csv", line_of(index), "text_file", f"{name!r} is not a file in {path.parent}"))
+            problems.append(Problem("sources.csv", int(index), "text_file", f"{name!r} is not a file in {path.parent}"))
             continue
         try:
             path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem("sources.csv", line_of(index), "text_file", f"{name!r} is not UTF-8 text (byte {exc.start})"))
+            problems.append(Problem("sources.csv", int(index), "text_file", f"{name!r} is not UTF-8 text (byte {exc.start})"))
     return problems
 
 
@@ -496,17 +519,17 @@ def _quote_problems(statements: pd.DataFrame, sources: pd.DataFrame, data_dir: P
     for index, row in statements.iterrows():
         quote, paraphrase = row.get("quote", ""), row.get("paraphrase", "")
         if not quote.strip() and not str(paraphrase).strip():
-            problems.append(Problem("statements.csv", line_of(index), "quote", "a statement needs a quote or a paraphrase"))
+            problems.append(Problem("statements.csv", int(index), "quote", "a statement needs a quote or a paraphrase"))
         if not quote.strip():
             continue
         if len(split_list(row["source_id"])) != 1:
-            problems.append(Problem("statements.csv", line_of(index), "source_id", "a quote must name exactly one source, the one whose text holds it"))
+            problems.append(Problem("statements.csv", int(index), "source_id", "a quote must name exactly one source, the one whose text holds it"))
             continue
         source = by_id.get(row["source_id"])
         if source is None:
             continue  # reported as a bad reference already
         if not source.get("text_file"):
-            problems.append(Problem("statements.csv", line_of(index), "quote", f"source {row['source_id']!r} holds no full text, so this must be a paraphrase"))
+            problems.append(Problem("statements.csv", int(index), "quote", f"source {row['source_id']!r} holds no full text, so this must be a paraphrase"))
             continue
         if row["source_id"] not in texts:
             try:
@@ -516,7 +539,7 @@ def _quote_problems(statements: pd.DataFrame, sources: pd.DataFrame, data_dir: P
         passages = [("quote", quote)] + [("extra_quotes", q) for q in str(row.get("extra_quotes", "")).split(" | ") if q.strip()]
         for column, passage in passages:
             if normalise_text(passage) not in texts[row["source_id"]]:
-                problems.append(Problem("statements.csv", line_of(index), column, f"not found verbatim in the text of {row['source_id']!r}: {passage[:60]!r}"))
+                problems.append(Problem("statements.csv", int(index), column, f"not found verbatim in the text of {row['source_id']!r}: {passage[:60]!r}"))
     return problems
 
 
@@ -535,9 +558,9 @@ def _claim_problems(claims: pd.DataFrame) -> list[Problem]:
     problems = []
     for index, row in claims.iterrows():
         if row.get("verdict") in ("false", "misleading", "disputed", "correct") and not split_list(row.get("evidence_source_ids", "")):
-            problems.append(Problem("claims.csv", line_of(index), "evidence_source_ids", f"a claim judged {row['verdict']!r} needs evidence"))
+            problems.append(Problem("claims.csv", int(index), "evidence_source_ids", f"a claim judged {row['verdict']!r} needs evidence"))
         if row.get("verdict") in ("false", "misleading") and not str(row.get("correction", "")).strip():
-            problems.append(Problem("claims.csv", line_of(index), "correction", f"a claim judged {row['verdict']!r} needs a correction"))
+            problems.append(Problem("claims.csv", int(index), "correction", f"a claim judged {row['verdict']!r} needs a correction"))
     return problems
 
 
@@ -545,7 +568,8 @@ def _event_problems(events: pd.DataFrame) -> list[Problem]:
     """Stages per country in a possible order, and effective dates that follow Art. 20(3)."""
     problems = []
     rank = {stage: i for i, stage in enumerate(vocab.STAGES)}
-    dated = events[events["date"].map(_is_partial_date) & events["stage"].isin(vocab.STAGES)]
+    known = events["date"].map(_is_partial_date).astype(bool) & events["stage"].isin(vocab.STAGES)
+    dated = events.loc[known]  # (an empty object-typed mask would select columns, not rows)
     for country, group in dated.groupby("country"):
         # Compare the first step of each stage: a later stage cannot begin before an earlier one has.
         firsts = group.assign(start=group["date"].map(parse_partial_date)).sort_values("start").drop_duplicates("stage")
@@ -553,7 +577,7 @@ def _event_problems(events: pd.DataFrame) -> list[Problem]:
         for (i_a, a), (i_b, b) in zip(rows, rows[1:]):
             if rank[b["stage"]] > rank[a["stage"]] and period_end(b["date"]) < parse_partial_date(a["date"]):
                 problems.append(
-                    Problem("events.csv", line_of(i_b), "date", f"{country} {b['stage']} ({b['date']}) is dated before its {a['stage']} ({a['date']}) on line {line_of(i_a)}")
+                    Problem("events.csv", int(i_b), "date", f"{country} {b['stage']} ({b['date']}) is dated before its {a['stage']} ({a['date']}) on line {int(i_a)}")
                 )
         deposits = [r for _, r in group.iterrows() if r["stage"] == "un_deposit" and r["date_precision"] == "day"]
         for index, row in group.iterrows():
@@ -562,7 +586,7 @@ def _event_problems(events: pd.DataFrame) -> list[Problem]:
             expected = effective_date(parse_partial_date(deposits[0]["date"]))
             if parse_partial_date(row["date"]) != expected and not str(row.get("notes", "")).strip():
                 problems.append(
-                    Problem("events.csv", line_of(index), "date", f"{country} effective date {row['date']} is not deposit + 6 months ({expected}); explain the difference in 'notes'")
+                    Problem("events.csv", int(index), "date", f"{country} effective date {row['date']} is not deposit + 6 months ({expected}); explain the difference in 'notes'")
                 )
     return problems
 
@@ -578,7 +602,7 @@ def _casualty_problems(casualties: pd.DataFrame) -> list[Problem]:
         if (complete and total != int(row["casualties"])) or total > int(row["casualties"]):
             relation = "≠" if complete else "<"
             problems.append(
-                Problem("casualties.csv", line_of(index), "casualties", f"{row['casualties']} {relation} killed + injured + unknown ({total})")
+                Problem("casualties.csv", int(index), "casualties", f"{row['casualties']} {relation} killed + injured + unknown ({total})")
             )
     return problems
 

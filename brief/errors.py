@@ -35,3 +35,7 @@ class DataError(ValueError):
 
 class RenderError(ValueError):
     """The executed notebooks cannot be assembled into the brief (e.g. a citation names no source)."""
+
+
+class OutputBusyError(RuntimeError):
+    """Another build holds the lock of the output folder."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ matplotlib.use("Agg")  # no display: charts are files and inline SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from brief.files import write_atomic  # noqa: E402
 from brief.text import esc  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
@@ -111,14 +113,15 @@ def save(
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
         raise ValueError(f"figure slug {slug!r} must be lowercase letters, digits and '-'")
     figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    svg_path = figures_dir / f"{slug}.svg"
+    svg, png = io.BytesIO(), io.BytesIO()
     with chart_style():  # savefig.* settings and the SVG hash salt are read when saving
-        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(figures_dir / f"{slug}.png", format="png", metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(png, format="png", metadata={"Software": None})
     plt.close(fig)
-    svg_text = svg_path.read_text(encoding="utf-8")
-    svg_path.write_text(_font_stack(svg_text, "file"), encoding="utf-8")
+    # Each file is written once, whole (never read back and rewritten), so two runs saving the same chart cannot mix their bytes.
+    svg_text = svg.getvalue().decode("utf-8")
+    write_atomic(figures_dir / f"{slug}.svg", _font_stack(svg_text, "file"))
+    write_atomic(figures_dir / f"{slug}.png", png.getvalue())
     svg_text = _inline_svg(svg_text, slug, alt)
     return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data)
 

@@ -159,3 +159,80 @@ def test_the_data_dictionary_shows_every_table_as_the_schema_defines_it():
         assert all(f"| `{column}` |" in readme for column in table.columns)
     rewritten = data.data_dictionary("<!-- columns: claims -->\nstale\n<!-- /columns -->")
     assert "stale" not in rewritten and "| `verdict` | vocabulary | one of `correct`, `false`" in rewritten
+
+
+# ---------------------------------------------------------------- messages name the real line
+
+
+def line_starting(path, prefix: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(prefix))
+
+
+def test_lines_are_the_files_own_after_blank_lines_and_multi_line_fields(data_copy):
+    events = data_copy / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    text = text.replace("\n", "\n\n", 1)  # a blank line after the header
+    text = text.replace('"The Convention was opened for signature in Ottawa,', '"The Convention was opened\nfor signature in Ottawa,')  # a field over two lines
+    events.write_text(text.replace("EE-03,2025-06-04,day,EE", "EE-03,2025-06-04,day,QQ"), encoding="utf-8")
+    line = line_starting(events, "EE-03,")
+    assert line == 10
+    assert any(p.startswith(f"events.csv, line {line}, column 'country': 'QQ'") for p in problems_in(data_copy)), problems_in(data_copy)
+
+
+def test_trailing_commas_on_data_rows_are_harmless(data_copy):
+    casualties = data_copy / "casualties.csv"
+    lines = casualties.read_text(encoding="utf-8").splitlines()
+    casualties.write_text("\n".join([lines[0], *(line + ",," for line in lines[1:])]) + "\n", encoding="utf-8")
+    assert problems_in(data_copy) == []
+    assert list(data.load("casualties", data_copy).columns[:2]) == ["year", "casualties"]
+
+
+def test_a_non_utf8_file_is_reported_at_its_line(data_copy):
+    events = data_copy / "events.csv"
+    text = events.read_text(encoding="utf-8").replace("The Riigikogu passed", "The Riigikogu passed (caf\u00e9)")
+    events.write_bytes(text.encode("cp1252", errors="replace"))
+    line = next(n for n, x in enumerate(text.splitlines(), 1) if x.startswith("EE-03,"))
+    problem = next(p for p in problems_in(data_copy) if p.startswith("events.csv"))
+    assert problem.startswith(f"events.csv, line {line}: is not UTF-8 text: byte 0xe9 at character ") and "save the file as UTF-8" in problem
+
+
+def test_a_row_with_too_many_fields_is_named_with_its_count_and_a_hint(data_copy):
+    events = data_copy / "events.csv"
+    line = line_starting(events, "EE-03,")
+    edit_csv(events, "The Riigikogu passed the withdrawal law 81-1", "The Riigikogu, in Tallinn, passed the withdrawal law 81-1")
+    expected = f"events.csv, line {line}: has 10 fields but the header has 8: put text that holds commas in double quotes"
+    assert any(p.startswith(expected) for p in problems_in(data_copy)), problems_in(data_copy)
+
+
+def test_a_row_with_too_few_fields_is_named(data_copy):
+    events = data_copy / "events.csv"
+    with events.open("a", encoding="utf-8") as f:
+        f.write("EE-99,2026-01-01,day,EE\n")
+    line = len(events.read_text(encoding="utf-8").splitlines())
+    assert f"events.csv, line {line}: has 4 fields but the header has 8: write an empty field (,,) for each value not given" in problems_in(data_copy)
+
+
+def test_an_impossible_day_says_why(data_copy):
+    line = line_starting(data_copy / "events.csv", "EE-03,")
+    edit_csv(data_copy / "events.csv", "EE-03,2025-06-04", "EE-03,2026-02-30")
+    assert f"events.csv, line {line}, column 'date': '2026-02-30' must be a date YYYY-MM-DD, YYYY-MM or YYYY: February 2026 has no 30th day" in problems_in(data_copy)
+
+
+@pytest.mark.parametrize("value", ["\uff16\uff10\uff10\uff10", "\u0666\u0660\u0660\u0660"])  # full-width and Arabic-Indic 6000
+def test_digits_other_than_ascii_are_not_numbers(data_copy, value):
+    line = line_starting(data_copy / "casualties.csv", "2008,")
+    edit_csv(data_copy / "casualties.csv", "2008,5197,", f"2008,{value},")
+    assert f"casualties.csv, line {line}, column 'casualties': '{value}' must be a whole number ≥ 0" in problems_in(data_copy)
+
+
+def test_dates_in_other_digits_are_not_dates():
+    with pytest.raises(ValueError, match="is not a date"):
+        data.parse_partial_date("\uff12\uff10\uff12\uff15-01-01")
+
+
+@pytest.mark.parametrize("table", sorted(data.TABLES))
+def test_a_table_with_a_header_only_is_validated_without_a_crash(data_copy, table):
+    path = data_copy / data.TABLES[table].file
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    problems = validation_problems(data_copy)  # whatever the references that now point nowhere, no exception
+    assert all(p.file != path.name for p in problems)

@@ -10,10 +10,15 @@ from brief.engine import params
 from brief.engine.params import ParameterError
 
 
-@pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "yesterday", "2025-9-1", ""])
+@pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "yesterday", "2025-9-1", "", "2026-W47-7", "2026-326", "20261122", "\uff12\uff10\uff12\uff16-01-05"])
 def test_bad_as_of_dates(text):
     with pytest.raises(ParameterError, match="--as-of"):
         params.parse_as_of(text)
+
+
+def test_an_impossible_as_of_day_says_why():
+    with pytest.raises(ParameterError, match=r"--as-of '2026-02-30' is not a date: February 2026 has no 30th day"):
+        params.parse_as_of("2026-02-30")
 
 
 def test_as_of_before_the_first_announcements_is_refused():

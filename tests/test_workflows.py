@@ -63,3 +63,58 @@ def test_new_data_flows_into_the_brief(data_copy, tmp_path, built_brief):
     assert "7001" in new.select_one("#fig-casualties details").get_text() and "2025" in new.select_one("#fig-casualties details").get_text()
     assert "7,001 people killed or injured in 2025" in new.select_one("#key_findings").get_text()
     assert new.select_one(f"#ref-{source_id}") is not None and old.select_one(f"#ref-{source_id}") is None
+
+
+def add(data_dir, text_path, capsys, *extra):
+    code = cli.main(["add-source", str(text_path), "--title", "T", "--publisher", "P", "--published", "2026-01-01", "--url", "https://example.org", "--data-dir", str(data_dir), *extra])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content,message", [(b"", "is empty"), (b" \n\t\n", "is empty"), (b"\x00" * 64, "holds NUL bytes")])
+def test_add_source_refuses_an_empty_or_binary_text(data_copy, tmp_path, capsys, content, message):
+    before = (data_copy / "sources.csv").read_bytes()
+    path = tmp_path / "article.txt"
+    path.write_bytes(content)
+    code, err = add(data_copy, path, capsys)
+    assert code == 1 and f"article.txt {message}" in err and "Nothing was changed." in err and "Traceback" not in err
+    assert (data_copy / "sources.csv").read_bytes() == before and not (data_copy / "sources" / "article.txt").exists()
+
+
+def test_add_source_into_a_folder_that_is_not_a_data_folder(data_copy, tmp_path, capsys):
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    import shutil
+
+    shutil.rmtree(data_copy / "sources")
+    code, err = add(data_copy, path, capsys)
+    assert code == 1 and f"{data_copy} has no sources/ folder" in err
+    empty = tmp_path / "empty"
+    (empty / "sources").mkdir(parents=True)
+    code, err = add(empty, path, capsys)
+    assert code == 1 and "sources.csv: file is missing from" in err
+
+
+@pytest.mark.parametrize("failing", ["shutil.copyfile", "write_atomic"])
+def test_add_source_into_a_read_only_folder_says_so_and_changes_nothing(data_copy, tmp_path, capsys, monkeypatch, failing):
+    """Simulated: as root (as CI runs) a read-only folder can still be written."""
+    from brief.engine import add_source
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(data_copy / "sources.csv"))
+
+    monkeypatch.setattr(add_source.shutil if failing == "shutil.copyfile" else add_source, failing.split(".")[-1], refuse)
+    before = (data_copy / "sources.csv").read_bytes()
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    code, err = add(data_copy, path, capsys)
+    assert code == 1 and f"cannot write to {data_copy / 'sources.csv'}: Permission denied" in err and "Traceback" not in err
+    assert (data_copy / "sources.csv").read_bytes() == before and not (data_copy / "sources" / "article.txt").exists()
+
+
+def test_a_source_id_from_a_long_title_is_cut_at_a_word():
+    from brief.engine.add_source import slug
+
+    title = "Lithuania's parliament votes to leave the Ottawa Convention banning anti-personnel landmines after months of debate"
+    assert slug(title) == "lithuanias-parliament-votes-to-leave"
+    assert slug("Pneumonoultramicroscopicsilicovolcanoconiosis-and-more-words-here") == "pneumonoultramicroscopicsilicovolcanocon"
+    assert slug("Estonia’s exit — a view") == "estonias-exit-a-view"

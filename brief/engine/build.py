@@ -1,7 +1,9 @@
-"""The build: validate, run the notebooks with papermill, render HTML and PDF, then publish atomically.
+"""The build: validate, run the notebooks with papermill, render HTML and PDF, then publish.
 
-Everything is written to a staging folder first; the previous brief, notebooks and figures are
-replaced only when the whole build has succeeded, so a failure never loses the last good edition.
+One build at a time per output folder (a lock). Everything is written to a staging folder of its
+own first; the previous brief, notebooks and figures are replaced only when the whole build has
+succeeded, so a failure never loses the last good edition, and only files a build wrote are ever
+replaced or removed (brief/engine/edition.py keeps the record).
 Executions and the rendered brief are cached by content (brief/cache.py): a rebuild runs only
 the notebooks whose inputs changed, and a build with nothing changed starts no kernel at all.
 Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only when needed.
@@ -9,24 +11,29 @@ Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only whe
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import shutil
+import signal
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
-from brief.config import KERNEL_NAME, NOTEBOOKS_DIR, results_dir_for
-from brief.engine.cache import Cache, Planner, code_digest, outputs_intact, sha256_file
+from brief.config import CACHE_DIRNAME, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
+from brief.engine import edition
+from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
 from brief.engine.manifest import Section, load_manifest, run_order
-from brief.engine.params import BuildParams
+from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, check_output_dir
 
-CACHE_DIRNAME = ".cache"
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
@@ -54,10 +61,36 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
-    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected."""
+class _ReportedByTheBuild(logging.Filter):
+    """papermill's log of a cell timeout or a kernel the build stopped: the build says it once, with notebook and cell."""
+
+    PATTERN = re.compile(r"^(Timeout waiting for execute reply|Kernel died while waiting for execute reply)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.PATTERN.search(record.getMessage())
+
+
+def _last_started_cell(executed: Path) -> int | None:
+    """The number (from 1) of the last cell papermill started in an executed copy; None if the copy cannot be read."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(str(executed), as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    started = [n for n, cell in enumerate(cells, 1) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> None:
+    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected; no cell may run longer than `cell_timeout` seconds."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    logger = logging.getLogger("papermill")
+    if not any(isinstance(f, _ReportedByTheBuild) for f in logger.filters):
+        logger.addFilter(_ReportedByTheBuild())
 
     try:
         papermill.execute_notebook(
@@ -68,12 +101,50 @@ def execute_notebook(section: Section, target: Path, parameters: dict) -> None:
             cwd=str(NOTEBOOKS_DIR),
             progress_bar=False,
             log_output=False,
+            execution_timeout=cell_timeout,
             # The kernel only listens on localhost; its start-up notice about unencrypted TCP would
             # drown the progress lines, so it logs nothing below critical (errors in notebooks reach the build through papermill).
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
+    except CellTimeoutError:
+        limit = f"{cell_timeout:g} s"
+        raise NotebookError(section.notebook, _last_started_cell(target), f"the cell ran longer than {limit} (the limit is set with --cell-timeout SECONDS)", target) from None
+
+
+def _stop_kernels() -> None:
+    """End the kernels this build started (each runs in a session of its own, so Ctrl-C does not reach them)."""
+    import psutil
+
+    kernels = [p for p in psutil.Process().children(recursive=True) if _is_kernel(p)]
+    for kernel in kernels:
+        with contextlib.suppress(psutil.Error):
+            kernel.kill()
+    psutil.wait_procs(kernels, timeout=2)
+
+
+def _is_kernel(process) -> bool:
+    import psutil
+
+    try:
+        return "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[list]:
+    """Hold Ctrl-C while a step that must not stop half-way runs (publishing, cleaning up); the list says whether one came."""
+    came: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _key_parameters(params: BuildParams) -> dict:
@@ -88,6 +159,8 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
     """Run or restore every section, independent ones two at a time; return (executed, cached, the key of each)."""
     cache, renderer = planner.cache, planner.renderer
     from brief.engine import render
+
+    interrupted = threading.Event()
 
     results_dir = staging / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -115,9 +188,11 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         target = staging / "notebooks" / section.notebook
         started = time.perf_counter()
         try:
-            execute_notebook(section, target, parameters)
+            execute_notebook(section, target, parameters, params.cell_timeout)
         except NotebookError as exc:
-            kept = params.output_dir / "failed" / section.notebook
+            if interrupted.is_set():
+                raise
+            kept = params.output_dir / FAILED_DIRNAME / section.notebook
             kept.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 shutil.copy2(target, kept)
@@ -129,7 +204,8 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
 
     pending = list(order)
     running: dict = {}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
         while pending or running:
             for section in [s for s in pending if all(n in done for n in s.needs)]:
                 key = planner.key(section, {n: done[n] for n in section.needs})
@@ -158,39 +234,30 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
                 results = results_dir / f"{section.id}.json"
                 done[section.id] = sha256_file(results) if results.exists() else "none"
                 executed.append(section.notebook)
+    except KeyboardInterrupt:
+        # Stop now, not when the running notebooks end: kill their kernels, then wait for their threads to notice.
+        interrupted.set()
+        with _interrupts_deferred():
+            _stop_kernels()
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
     log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
     return executed, cached, keys
 
 
-def _flatten_figures(staging: Path, sections: list[Section]) -> Path:
-    """Per-section chart folders become the one figures/ folder of the brief (slugs are unique)."""
-    flat = staging / "figures-published"
-    flat.mkdir()
+def _staged_files(staging: Path, sections: list[Section], outputs: list[str]) -> dict[str, Path]:
+    """The new edition, by the names the record uses: the brief, executed notebooks, recorded results, charts (one folder, slugs unique)."""
+    staged = {name: staging / name for name in outputs}
+    staged.update({f"notebooks/{s.notebook}": staging / "notebooks" / s.notebook for s in sections})
+    staged.update({f"{RESULTS_DIRNAME}/{p.name}": p for p in sorted((staging / "results").glob("*.json"))})
     for section in sections:
         for path in sorted((staging / "figures" / section.id).glob("*")):
-            if (flat / path.name).exists():
+            if f"figures/{path.name}" in staged:
                 raise RuntimeError(f"two sections write the chart {path.name}")
-            shutil.copy2(path, flat / path.name)
-    return flat
-
-
-def _publish(staging: Path, params: BuildParams, outputs: list[str], figures: Path) -> None:
-    """Move the staged outputs into place: files by atomic rename, folders swapped whole."""
-    output_dir = params.output_dir
-    output_dir.mkdir(parents=True, exist_ok=True)
-    # The recorded facts are published too, where the summary notebooks read them when run on their own.
-    for new, old in ((staging / "notebooks", output_dir / "notebooks"), (staging / "results", results_dir_for(output_dir)), (figures, params.figures_dir)):
-        if old.exists():
-            retired = old.with_name(f".{old.name}.old")
-            shutil.rmtree(retired, ignore_errors=True)
-            old.rename(retired)
-            new.rename(old)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            old.parent.mkdir(parents=True, exist_ok=True)
-            new.rename(old)
-    for name in outputs:
-        (staging / name).replace(output_dir / name)
+            staged[f"figures/{path.name}"] = path
+    return staged
 
 
 # ---------------------------------------------------------------------------- the build
@@ -216,10 +283,18 @@ def _validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> N
 
 
 def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult:
-    """Build the brief; raise DataError, ManifestError, NotebookError or RenderError on failure."""
+    """Build the brief; raise ParameterError, OutputBusyError, DataError, ManifestError, NotebookError or RenderError on failure."""
+    params.output_dir.mkdir(parents=True, exist_ok=True)
+    with edition.build_lock(params.output_dir):
+        check_output_dir(params.output_dir, params.data_dir)  # again, now that no other build can change the folder
+        for leftover in params.output_dir.glob(f"{STAGING_PREFIX}*"):  # of a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        return _build(params, log)
+
+
+def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     started = time.perf_counter()
     sections = load_manifest()
-    params.output_dir.mkdir(parents=True, exist_ok=True)
     cache = Cache(params.output_dir / CACHE_DIRNAME)
     code = code_digest()
     _validate_if_changed(params, cache, code, log)
@@ -229,15 +304,14 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
     keys = planner.plan(sections)
     if all(keys.values()):
         render_key = planner.render_key(sections, keys, params.formats, fingerprint)
-        record = cache.read_record("render")
-        if not params.force and record.get("key") == render_key and outputs_intact(record, params.output_dir, params.figures_dir):
+        record = edition.read_record(params.output_dir)
+        if not params.force and record.get("key") == render_key and edition.intact(record, params.output_dir):
             seconds = time.perf_counter() - started
             log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
             return _result(params, [], [s.notebook for s in sections], False, seconds)
 
-    staging = params.output_dir / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}-", dir=params.output_dir))
+    (staging / "notebooks").mkdir()
     (staging / "figures").mkdir()
     try:
         log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
@@ -245,7 +319,6 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         warm.start()
         executed, cached, keys = _run_sections(sections, params, staging, planner, log)
         warm.join()
-        figures = _flatten_figures(staging, sections)
 
         from brief.data import load
         from brief.engine import render
@@ -262,13 +335,15 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
             log("Rendering PDF …")
             render.write_pdf(render.assemble(bodies, **page, edition="pdf"), staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
-        record_outputs = {name: sha256_file(staging / name) for name in outputs}
-        record_outputs.update({f"figures/{p.name}": sha256_file(p) for p in sorted(figures.glob("*"))})
-        _publish(staging, params, outputs, figures)
+        render_key = planner.render_key(sections, keys, params.formats, fingerprint)
+        staged = _staged_files(staging, sections, outputs)
+        with _interrupts_deferred() as interrupted:  # a Ctrl-C now would leave half an edition
+            edition.publish(params.output_dir, staged, formats=params.formats, key=render_key, log=log)
+        if interrupted:
+            log("Interrupted after the brief was published.")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(params.output_dir / "failed", ignore_errors=True)
-    cache.write_record("render", {"key": planner.render_key(sections, keys, params.formats, fingerprint), "outputs": record_outputs})
+    shutil.rmtree(params.output_dir / FAILED_DIRNAME, ignore_errors=True)
     seconds = time.perf_counter() - started
     log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
     return _result(params, executed, cached, True, seconds)

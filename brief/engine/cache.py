@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from brief.config import PACKAGE_DIR, REQUIREMENTS_FILE, TEMPLATES_DIR
 from brief.engine.inputs import digest, files_under
 from brief.engine.manifest import Section, run_order
+from brief.files import read_json_object, write_atomic, write_json_object
 
 MANIFEST_NAME = "entry.json"
 
@@ -102,10 +104,10 @@ class Cache:
         manifest = folder / MANIFEST_NAME
         if not manifest.is_file():
             return None
+        files = read_json_object(manifest).get("files")
         try:
-            recorded = json.loads(manifest.read_text(encoding="utf-8"))
-            intact = all(sha256_file(folder / name) == value for name, value in recorded["files"].items())
-        except (OSError, ValueError, KeyError):
+            intact = isinstance(files, dict) and "notebook.ipynb" in files and all(isinstance(value, str) and sha256_file(folder / name) == value for name, value in files.items())
+        except (OSError, TypeError, ValueError):
             intact = False
         if not intact:
             shutil.rmtree(folder, ignore_errors=True)
@@ -115,17 +117,20 @@ class Cache:
     def store(self, section: Section, key: str, notebook: Path, results: Path | None, figures: Path) -> Entry:
         """Save one execution; written to a temporary folder and renamed, so a crash leaves no half entry."""
         folder = self.entry_folder(section, key)
-        temporary = folder.with_name(f".{key}.tmp")
-        shutil.rmtree(temporary, ignore_errors=True)
-        temporary.mkdir(parents=True)
-        shutil.copy2(notebook, temporary / "notebook.ipynb")
-        if results is not None and results.is_file():
-            shutil.copy2(results, temporary / "results.json")
-        shutil.copytree(figures, temporary / "figures") if figures.is_dir() else (temporary / "figures").mkdir()
-        files = {p.relative_to(temporary).as_posix(): sha256_file(p) for p in sorted(temporary.rglob("*")) if p.is_file()}
-        (temporary / MANIFEST_NAME).write_text(json.dumps({"section": section.id, "key": key, "files": files}, indent=1, sort_keys=True), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        temporary.rename(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{key}.", suffix=".tmp"))
+        try:
+            shutil.copy2(notebook, temporary / "notebook.ipynb")
+            if results is not None and results.is_file():
+                shutil.copy2(results, temporary / "results.json")
+            shutil.copytree(figures, temporary / "figures") if figures.is_dir() else (temporary / "figures").mkdir()
+            files = {p.relative_to(temporary).as_posix(): sha256_file(p) for p in sorted(temporary.rglob("*")) if p.is_file()}
+            (temporary / MANIFEST_NAME).write_text(json.dumps({"section": section.id, "key": key, "files": files}, indent=1, sort_keys=True), encoding="utf-8")
+            shutil.rmtree(folder, ignore_errors=True)
+            temporary.rename(folder)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)  # a full disk or an interrupt leaves no half entry
+            raise
         # Keep only the newest entry per section: the cache is for rebuilds, not an archive.
         for other in folder.parent.iterdir():
             if other != folder:
@@ -145,30 +150,21 @@ class Cache:
         except OSError:
             pass
         data = make()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for target, content in ((path, data), (checksum, hashlib.sha256(data).hexdigest().encode())):
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(content)
-            temporary.replace(target)
+        write_atomic(path, data)
+        write_atomic(checksum, hashlib.sha256(data).hexdigest())
         return data
 
-    # -------------------------------------------------------------- render and validation records
+    # -------------------------------------------------------------- records (the data that passed validation)
 
     def _record(self, name: str) -> Path:
         return self.root / f"{name}.json"
 
     def read_record(self, name: str) -> dict:
-        try:
-            return json.loads(self._record(name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        """A record such as `validated`; {} (a miss) when it is missing or not a JSON object."""
+        return read_json_object(self._record(name))
 
     def write_record(self, name: str, value: dict) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self._record(name)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
-        temporary.replace(path)
+        write_json_object(self._record(name), value)
 
 
 # ---------------------------------------------------------------------------- planning
@@ -210,16 +206,3 @@ class Planner:
     def render_key(self, sections: list[Section], keys: dict[str, str | None], formats, fingerprint: str) -> str:
         """What the rendered brief depends on: every section's execution, the renderer and the formats."""
         return sha256_text("|".join([*(f"{s.id}:{keys[s.id]}" for s in sections), self.renderer, ",".join(formats), fingerprint]))
-
-
-def outputs_intact(record: dict, output_dir: Path, figures_dir: Path) -> bool:
-    """Whether the published files are the ones the render record lists (none edited, added or missing)."""
-    outputs = record.get("outputs") if isinstance(record, dict) else None
-    if not isinstance(outputs, dict) or not outputs:
-        return False
-    for name, value in outputs.items():
-        path = figures_dir / name[len("figures/"):] if name.startswith("figures/") else output_dir / name
-        if not path.is_file() or sha256_file(path) != value:
-            return False
-    published_figures = {f"figures/{p.name}" for p in figures_dir.glob("*") if p.is_file()}
-    return published_figures == {n for n in outputs if n.startswith("figures/")}

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 
 from brief.config import DATA_DIR, DEFAULT_AS_OF, OUTPUT_DIR
+from brief.engine.params import DEFAULT_CELL_TIMEOUT
+
+INTERRUPTED = 130  # the exit status of a program stopped by Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output-dir", default=str(OUTPUT_DIR), help="where the brief is written (default output/)")
     build.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default both)")
     build.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
+    build.add_argument("--cell-timeout", default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS", help=f"stop a notebook cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT:g})")
 
     check = commands.add_parser("validate", help="check the data against the contract and report every problem")
     check.add_argument("--data-dir", default=str(DATA_DIR))
@@ -40,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        after = "nothing was changed" if args.command == "add-source" else "the previous brief was left as it was"
+        print(f"Interrupted: {after}.", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(args) -> int:
     from brief.engine.manifest import ManifestError
     from brief.engine.params import ParameterError, build_params
     from brief.errors import DataError
@@ -74,14 +88,23 @@ def main(argv: list[str] | None = None) -> int:
             output_dir=args.output_dir,
             formats=args.formats,
             force=args.force,
+            cell_timeout=args.cell_timeout,
         )
         from brief.engine.build import NotebookError, build
-        from brief.errors import RenderError
+        from brief.errors import OutputBusyError, RenderError
 
         try:
             build(params)
+        except OutputBusyError as exc:
+            print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
+            return 1
         except (NotebookError, RenderError) as exc:
             print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
+            return 1
+        except OSError as exc:  # a full disk, a folder that became read-only: the build removed what it had written
+            what = "the disk is full" if exc.errno == errno.ENOSPC else "a file could not be written"
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"error: {what}{where}: {exc.strerror or exc}. The build's partial files were removed; the cache and the previous brief were left as they were.", file=sys.stderr)
             return 1
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import vocab
-from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, figures_dir_for, results_dir_for
+from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, PROJECT_ROOT, figures_dir_for, results_dir_for
+from brief.dates import DATE_PATTERN, calendar_problem
 
 FORMATS = ("html", "pdf")
+# Seconds one notebook cell may run before the build stops it (the slowest cell takes a few seconds).
+DEFAULT_CELL_TIMEOUT = 300.0
 # The earliest as-of date that makes sense: the first announcements of March 2025.
 EARLIEST_AS_OF = dt.date(2025, 3, 1)
 
@@ -20,12 +23,14 @@ class ParameterError(ValueError):
 
 
 def parse_as_of(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise ParameterError(f"--as-of {text!r} is not a date in the form YYYY-MM-DD") from None
-    if len(str(text)) != 10:
+    """YYYY-MM-DD only (Python's own parser also takes week dates such as 2026-W47-7 and other digits)."""
+    text = str(text)
+    if len(text) != 10 or not DATE_PATTERN.fullmatch(text):
         raise ParameterError(f"--as-of {text!r} is not a date in the form YYYY-MM-DD")
+    problem = calendar_problem(text)
+    if problem:
+        raise ParameterError(f"--as-of {text!r} is not a date: {problem}")
+    day = dt.date.fromisoformat(text)
     if day < EARLIEST_AS_OF:
         raise ParameterError(f"--as-of {text} is before the first announcements ({EARLIEST_AS_OF}); nothing to report")
     return day
@@ -54,6 +59,36 @@ def parse_formats(value: str | list[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in formats)
 
 
+def parse_cell_timeout(value: str | float) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ParameterError(f"--cell-timeout {value!r}: give the seconds a notebook cell may run, a number above 0")
+    return seconds
+
+
+def check_output_dir(output_dir: Path, data_dir: Path) -> None:
+    """Refuse a folder where a build could overwrite or delete what it did not make: the project, the data, a folder holding other files."""
+    from brief.engine.edition import foreign_files
+
+    out, data, project = Path(output_dir).resolve(), Path(data_dir).resolve(), PROJECT_ROOT.resolve()
+    if out == project or out in project.parents:
+        raise ParameterError(f"--output-dir {out} holds the project itself (its notebooks, data and figures); build into output/ (the default) or a new folder")
+    if out.is_relative_to(project) and not out.is_relative_to(OUTPUT_DIR.resolve()):
+        raise ParameterError(f"--output-dir {out} is inside the project, among its own files; build into output/ (the default) or a folder outside the project")
+    if out.is_relative_to(data) or data.is_relative_to(out):
+        raise ParameterError(f"--output-dir {out} overlaps the data folder {data}; choose a folder outside it")
+    foreign = foreign_files(out)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ParameterError(
+            f"--output-dir {out} holds files a build did not write ({shown}); a build writes only into an empty folder "
+            "or one it built before, and never deletes what it did not make: choose another folder, or move those files away"
+        )
+
+
 def check_writable(directory: Path) -> Path:
     """The output directory must exist or be creatable, and take a file (tried, not guessed: root passes access())."""
     directory = Path(directory).resolve()
@@ -74,6 +109,7 @@ class BuildParams:
     output_dir: Path
     formats: tuple[str, ...]
     force: bool = False
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
 
     @property
     def figures_dir(self) -> Path:
@@ -97,18 +133,15 @@ def build_params(
     output_dir: str | Path = OUTPUT_DIR,
     formats: str | list[str] = "html,pdf",
     force: bool = False,
+    cell_timeout: str | float = DEFAULT_CELL_TIMEOUT,
 ) -> BuildParams:
+    """Every parameter checked, the output folder last: it is created (and written to) only when the rest is right."""
+    parsed = dict(as_of=parse_as_of(as_of), countries=parse_countries(countries), formats=parse_formats(formats), cell_timeout=parse_cell_timeout(cell_timeout))
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise ParameterError(f"--data-dir {data_dir} is not a directory")
-    return BuildParams(
-        as_of=parse_as_of(as_of),
-        countries=parse_countries(countries),
-        data_dir=data_dir,
-        output_dir=check_writable(Path(output_dir)),
-        formats=parse_formats(formats),
-        force=force,
-    )
+    check_output_dir(output_dir, data_dir)
+    return BuildParams(data_dir=data_dir, output_dir=check_writable(Path(output_dir)), force=force, **parsed)
 
 
 @dataclass(frozen=True)

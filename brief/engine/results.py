@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from brief.facts import FACTS_BY_SECTION, Facts
+from brief.files import write_atomic
 
 
 def record(results_dir: Path, section: str, facts: Facts) -> Path:
@@ -12,13 +13,7 @@ def record(results_dir: Path, section: str, facts: Facts) -> Path:
     expected = FACTS_BY_SECTION[section]
     if not isinstance(facts, expected):
         raise TypeError(f"section {section!r} records {expected.__name__}, not {type(facts).__name__}")
-    results_dir = Path(results_dir)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{section}.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(facts.model_dump_json(indent=1) + "\n", encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return write_atomic(Path(results_dir) / f"{section}.json", facts.model_dump_json(indent=1) + "\n")
 
 
 def read(results_dir: Path, section: str) -> Facts:
