@@ -20,7 +20,7 @@ def mark_evidence(statements: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFram
     """The statements with a `counted` column: named, found outside the reporting article, and not
     called unverifiable or false by the claims ledger. Counts use these; the others are shown, labelled."""
     verdicts = dict(zip(claims["claim_id"], claims["verdict"]))
-    discounted = statements.get("claim_id", pd.Series("", index=statements.index)).map(lambda c: verdicts.get(c, "") in DISCOUNTING_VERDICTS)
+    discounted = statements.get("claim_id", pd.Series("", index=statements.index)).map(lambda c: verdicts.get(c, "") in DISCOUNTING_VERDICTS).astype(bool)
     counted = (statements["attribution"] == "named") & (statements["verified"] == "yes") & ~discounted
     return statements.assign(counted=counted.astype(bool))
 
@@ -50,7 +50,8 @@ def statement_text(s: pd.Series) -> str:
 
 def from_countries(statements: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
     """Statements by speakers of the chosen states (a joint statement belongs to each signatory)."""
-    return statements[statements["country"].map(lambda cell: bool(set(split_list(cell)) & set(countries)))]
+    mask = statements["country"].map(lambda cell: bool(set(split_list(cell)) & set(countries))).astype(bool)  # bool even when empty
+    return statements[mask]
 
 
 def explode_themes(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +62,8 @@ def explode_themes(statements: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFra
         for theme in split_list(s["themes"])
         for country in split_list(s["country"])
     ]
-    if not rows:
-        return pd.DataFrame(columns=list(statements.columns) + ["theme", "speaker_country", "family", "label"])
+    if not rows:  # keep the statements' dtypes, so that a boolean column still selects rows
+        return statements.iloc[0:0].assign(theme="", speaker_country="", family="", label="")
     return pd.DataFrame(rows).merge(themes[["theme", "family", "label"]], on="theme", how="left")
 
 

@@ -181,3 +181,23 @@ def test_the_borders_table_gives_both_measures_and_what_the_national_one_covers(
     assert "324" in rows[0] and "338.6" in rows[0] and "land, river and lake" in rows[0] and rows[0].count('class="cite"') == 3
     assert "209" in rows[1] and "not found" in rows[1]
     assert "418" in rows[2]
+
+
+def test_the_theme_chart_of_a_state_with_no_statements_says_so():
+    fig, data, title = rationales.theme_matrix_chart(pd.DataFrame(columns=["EE"]))
+    assert title == "No rationale statements recorded" and data.empty
+
+
+def test_no_statements_known_yet_keeps_the_columns_a_section_needs():
+    empty = st.mark_evidence(pd.DataFrame([statement("x")]).iloc[0:0], CLAIMS)
+    own = st.from_countries(empty, ("EE",))
+    assert "counted" in own.columns and own.empty
+    themes = pd.DataFrame({"theme": ["threat_environment"], "family": ["rationale"], "label": ["Threat"], "definition": ["d"]})
+    assert rationales.facts(empty, themes, ("EE",)).statements == 0
+
+
+def test_a_state_without_statements_still_gets_a_long_frame_that_selects_rows():
+    themes = pd.DataFrame({"theme": ["threat_environment"], "family": ["rationale"], "label": ["Threat"], "definition": ["d"]})
+    empty = st.mark_evidence(pd.DataFrame([statement("x")]).iloc[0:0], CLAIMS)
+    long = st.explode_themes(empty, themes)
+    assert long[long["counted"]].empty and "statement_id" in long[long["counted"]].columns

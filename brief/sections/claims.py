@@ -65,7 +65,10 @@ def extract_dates(text: str, default_year: int = 2025) -> list[dict]:
         if len(days) == 1:
             m = days[0]
             month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-            date = dt.date(int(m.group(5) or default_year), _month_number(month), int(day))
+            try:
+                date = dt.date(int(m.group(5) or default_year), _month_number(month), int(day))
+            except ValueError:  # an impossible date in an article ('June 31') cannot be compared with the dataset
+                continue
             value, precision = date.isoformat(), "day"
         elif len(months) == 1 and not days:
             m = months[0]
@@ -159,7 +162,7 @@ def conflicts_table_html(dates: pd.DataFrame, counts: pd.DataFrame, parties: pd.
         "Where the sources disagree, found automatically",
         ["Fact", "The article says", "The dataset (and its sources) says"],
         rows,
-        source="data/sources/ texts compared with events.csv and states_parties.csv by brief/audit.py.",
+        source="data/sources/ texts compared with events.csv and states_parties.csv by brief/sections/claims.py.",
     )
 
 

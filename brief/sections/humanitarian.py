@@ -98,7 +98,7 @@ def states_parties_chart(parties: pd.DataFrame):
     from brief.figures import chart_style
 
     table = parties.sort_values("date_value").reset_index(drop=True)
-    table = table[table["date_value"].map(lambda d: d.year >= 1999)]
+    table = table[table["date_value"].map(lambda d: d.year >= 1999).astype(bool)]
     peak = table.loc[table["states_parties"].idxmax()]
     last = table.iloc[-1]
     with chart_style():

@@ -36,7 +36,7 @@ def theme_matrix_chart(matrix: pd.DataFrame, joint: set[tuple[str, str]] = froze
     countries = list(matrix.columns)
     with chart_style():
         fig, ax = plt.subplots(figsize=(6.4, 0.27 * len(matrix) + 1.2))
-        peak = max(int(matrix.to_numpy().max()), 1)
+        peak = max(int(matrix.to_numpy().max()) if matrix.size else 0, 1)
         for x, country in enumerate(countries):
             for y, label in enumerate(matrix.index):
                 count = int(matrix.loc[label, country])
