@@ -8,6 +8,8 @@ from brief.engine import build as build_module
 from brief.engine.build import build
 from brief.engine.params import build_params
 
+from tests.conftest import edit_csv  # noqa: E402
+
 pytestmark = pytest.mark.build
 ALL = {"00_key_findings.ipynb", "01_chronology.ipynb", "02_after.ipynb", "03_rationales.ipynb", "04_humanitarian.ipynb", "05_claims.ipynb", "06_outlook.ipynb", "07_methods.ipynb"}
 
@@ -41,6 +43,25 @@ def test_one_data_file_reexecutes_exactly_its_readers(first_build):
     # use the humanitarian results, which the framing dictionary does not change.
     assert set(again.executed) == {"04_humanitarian.ipynb", "07_methods.ipynb"}
     assert again.rendered
+
+
+def test_a_new_source_reruns_only_the_notebooks_that_load_sources(first_build):
+    data_dir, out = first_build
+    sources = data_dir / "sources.csv"
+    header = sources.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = {c: "" for c in header} | {"source_id": "new-article", "kind": "news", "title": "A new article", "publisher": "X", "published": "2026-11-01"}
+    sources.write_text(sources.read_text(encoding="utf-8") + ",".join(row[c] for c in header) + "\n", encoding="utf-8")
+    again = rebuild(data_dir, out)
+    # the three notebooks that load sources.csv whole; the others depend only on the rows their tables cite
+    assert set(again.executed) == {"04_humanitarian.ipynb", "05_claims.ipynb", "07_methods.ipynb"}
+
+
+def test_a_cited_source_changing_its_date_reruns_the_notebooks_whose_rows_cite_it(first_build):
+    data_dir, out = first_build
+    # 112ua-rada is cited by an event only: the event readers re-run, the rationales (no events) do not
+    edit_csv(data_dir / "sources.csv", "112.ua (German),2025-07-15,", "112.ua (German),2025-07-16,")
+    again = rebuild(data_dir, out)
+    assert "01_chronology.ipynb" in again.executed and "03_rationales.ipynb" not in again.executed
 
 
 def test_a_parameter_or_the_package_source_invalidates(first_build, monkeypatch):

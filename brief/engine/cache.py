@@ -1,7 +1,8 @@
 """A content-addressed cache of notebook executions and of the rendered brief, and the build's planning.
 
 A section's key hashes everything its notebook may read: the notebook itself, the build
-parameters that shape it, the data files it declares in the manifest, the `brief` package's
+parameters that shape it, the data files it declares in the manifest (and the rows of sources.csv
+that those files cite, for the as-of cut), the `brief` package's
 Python source and chart style, requirements.txt, and the results of the sections it needs.
 An entry stores the executed notebook, the section's recorded results and its charts, with a
 SHA-256 of each file; an entry whose files do not match is deleted and rebuilt, never used.
@@ -44,8 +45,34 @@ def template_digest() -> str:
     return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json"]), root=TEMPLATES_DIR)
 
 
+def cited_sources_digest(tables: list[str], data_dir: Path) -> str:
+    """A hash of the sources.csv rows that the given tables cite: the as-of cut reads their publication
+    dates, so a notebook that does not load sources.csv itself depends on those rows only."""
+    import csv
+
+    from brief.data import TABLES
+
+    cited: set[str] = set()
+    for name in tables:
+        spec = TABLES.get(name.removesuffix(".csv"))
+        path = Path(data_dir) / name
+        if spec is None or not path.is_file():
+            continue
+        columns = [c for c, col in spec.columns.items() if col.kind in ("ref", "refs") and col.ref == "sources"]
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                cited.update(s.strip() for c in columns for s in (row.get(c) or "").split(";") if s.strip())
+    sources = Path(data_dir) / "sources.csv"
+    if not sources.is_file():
+        return "missing"
+    with sources.open(encoding="utf-8", newline="") as handle:
+        rows = sorted(json.dumps(row, sort_keys=True) for row in csv.DictReader(handle) if row.get("source_id") in cited)
+    return sha256_text("\n".join(rows))
+
+
 def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
-    """A hash per declared input; a folder (ending in /) hashes every file in it."""
+    """A hash per declared input; a folder (ending in /) hashes every file in it. A notebook that does not
+    declare sources.csv depends on the rows its tables cite (see cited_sources_digest)."""
     hashes = {}
     for name in section.reads:
         path = Path(data_dir) / name
@@ -53,6 +80,8 @@ def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
             hashes[name] = digest(files_under(path, ["*"]), root=path) if path.is_dir() else "missing"
         else:
             hashes[name] = sha256_file(path) if path.is_file() else "missing"
+    if "sources.csv" not in section.reads and section.reads:
+        hashes["sources.csv: cited rows"] = cited_sources_digest([n for n in section.reads if n.endswith(".csv")], data_dir)
     return hashes
 
 
