@@ -7,7 +7,6 @@ import pytest
 from brief.engine import build as build_module
 from brief.engine.build import build
 from brief.engine.params import build_params
-
 from tests.conftest import edit_csv  # noqa: E402
 
 pytestmark = pytest.mark.build
