@@ -43,6 +43,11 @@ class Col:
     doc: str = ""  # what the column means, for the data dictionary (data/README.md)
 
 
+def definitions(terms: dict[str, str]) -> str:
+    """A vocabulary's terms and what each means, for a column's entry in the data dictionary."""
+    return "; ".join(f"`{term}`: {meaning}" for term, meaning in terms.items())
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -85,7 +90,7 @@ TABLES: dict[str, Table] = {
                 "date": Col("partial_date"),
                 "date_precision": Col("vocab", vocab=vocab.DATE_PRECISIONS, doc="must match the form of the date"),
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES), doc="XX for treaty milestones"),
-                "stage": Col("vocab", vocab=vocab.ALL_STAGES, doc="withdrawal steps in the order they happen, then treaty milestones; " + "; ".join(f"`{k}`: {v}" for k, v in vocab.STAGE_DEFINITIONS.items())),
+                "stage": Col("vocab", vocab=vocab.ALL_STAGES, doc="withdrawal steps in the order they happen, then treaty milestones; " + definitions(vocab.STAGE_DEFINITIONS)),
                 "description": Col("required_text", doc="one factual, paraphrased sentence; vote counts when known"),
                 "source_ids": Col("refs", ref="sources"),
                 "notes": Col("text", required=False, doc="conflicts between sources, what is unconfirmed; required when a date of effect is not the deposit + 6 months"),
@@ -115,7 +120,7 @@ TABLES: dict[str, Table] = {
                 "role": Col("text"),
                 "speaker_type": Col("vocab", vocab=vocab.SPEAKER_TYPES, required=False),
                 "country": Col("vocab_list", vocab=tuple(vocab.COUNTRY_NAMES), doc="the speaker's country; ';' for a joint statement (counted once for each signatory in by-country charts), or for a generic or composite row that speaks for several"),
-                "attribution": Col("vocab", vocab=tuple(vocab.ATTRIBUTIONS), doc="; ".join(f"{k}: {v}" for k, v in vocab.ATTRIBUTIONS.items())),
+                "attribution": Col("vocab", vocab=tuple(vocab.ATTRIBUTIONS), doc=definitions(vocab.ATTRIBUTIONS)),
                 "verified": Col("vocab", vocab=vocab.YES_NO, doc="yes: the utterance was found in a source other than the article that reports it"),
                 "stance": Col("vocab", vocab=vocab.STANCES, doc="towards the withdrawals (the settled coding; both coders' readings are in coding.csv)"),
                 "themes": Col("refs", ref="themes", optional_value=True, doc="up to three; empty when no theme fits"),
@@ -231,8 +236,8 @@ TABLES: dict[str, Table] = {
             {
                 "border_id": Col("id", doc="`CC-NN-measure`"),
                 "country": Col("vocab", vocab=tuple(vocab.COUNTRY_NAMES)),
-                "neighbour": Col("vocab", vocab=tuple(vocab.NEIGHBOURS), doc="; ".join(f"{k}: {v}" for k, v in vocab.NEIGHBOURS.items())),
-                "measure": Col("vocab", vocab=tuple(vocab.BORDER_MEASURES), doc="; ".join(f"{k}: {v}" for k, v in vocab.BORDER_MEASURES.items())),
+                "neighbour": Col("vocab", vocab=tuple(vocab.NEIGHBOURS), doc=definitions(vocab.NEIGHBOURS)),
+                "measure": Col("vocab", vocab=tuple(vocab.BORDER_MEASURES), doc=definitions(vocab.BORDER_MEASURES)),
                 "km": Col("number"),
                 "covers": Col("required_text", doc="what the figure includes (land, rivers, lakes, sea), as its source says; 'not stated' when it does not"),
                 "source_ids": Col("refs", ref="sources"),

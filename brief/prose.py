@@ -26,7 +26,7 @@ import string
 from collections.abc import Iterable
 
 from brief.data import split_list
-from brief.text import CITE_LIMIT, EDITION_CLASSES, fmt_date, fmt_int, join_words, number_word, sentence_case
+from brief.text import CITE_LIMIT, EDITION_CLASSES, fmt_date, fmt_int, join_words, lower_first, number_word, sentence_case
 
 # Characters that mean something to Markdown, HTML, the citation syntax or MathJax, written as
 # character references so they print as themselves.
@@ -85,7 +85,7 @@ class _Formatter(string.Formatter):
             return join_words([v if isinstance(v, Md) else escape(v) for v in value], spec)
         if spec == "lower":  # first letter only: 'Lawful use within IHL' -> 'lawful use within IHL'
             text = str(value)
-            return escape(text[:1].lower() + text[1:])
+            return escape(lower_first(text))
         return escape(format(value, spec))
 
 

@@ -65,6 +65,11 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lower_first(text: str) -> str:
+    """'Lawful use within IHL' -> 'lawful use within IHL' (only the first letter)."""
+    return text[:1].lower() + text[1:]
+
+
 # How many sources a table row or sentence cites at most: data rows list their strongest source first.
 CITE_LIMIT = 2
 

@@ -130,3 +130,18 @@ def test_a_different_as_of_changes_key_findings_and_outlook(built_brief, tmp_pat
         assert early.select_one(section).get_text() != now.select_one(section).get_text()
     assert "have deposited instruments of withdrawal" in early.select_one("#key_findings").get_text()
     assert "due to take effect" in early.select_one("#outlook").get_text()
+
+
+def test_every_chart_a_notebook_saves_is_in_the_brief(built_brief):
+    """A chart saved inside an `if` must be displayed explicitly, or it silently drops out of the brief."""
+    import re
+
+    import nbformat
+
+    from brief.config import NOTEBOOKS_DIR
+
+    code = "\n".join(c.source for path in NOTEBOOKS_DIR.glob("*.ipynb") for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code")
+    saved = set(re.findall(r'figures\.save\(\s*fig,\s*"([a-z-]+)"', code))
+    assert "next-steps" in saved and "timeline" in saved
+    html = (built_brief / "brief.html").read_text(encoding="utf-8")
+    assert {slug for slug in saved if f'id="fig-{slug}"' not in html} == set()

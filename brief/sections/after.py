@@ -17,6 +17,7 @@ from brief.text import cite, esc, fmt_date, table_block
 NEXT_STEPS = vocab.FOLLOW_UP_STAGES + ("anti_tank_mines",)
 RESPONSES = ("meeting_of_states_parties", "objection", "monitor_report", "civil_society_statement")
 CONTEXT = ("military_statement", "domestic_review", "cluster_munitions_withdrawal")
+RESPONSES_SINCE = dt.date(2025, 6, 1)  # the first deposits of instruments of withdrawal
 
 
 def of_kind(events: pd.DataFrame, stages: tuple[str, ...], countries=None, since: dt.date | None = None) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def facts(events: pd.DataFrame, countries, as_of: dt.date) -> AfterFacts:
         anti_tank_steps=len(of_kind(events, ("anti_tank_mines",), countries)),
         latest_step=steps["date_value"].max() if len(steps) else None,
         source_ids=tuple(split_list(ids)[0] for ids in steps.groupby("country").tail(1)["source_ids"]),
-        responses=len(of_kind(events, RESPONSES, since=dt.date(2025, 6, 1))),
+        responses=len(of_kind(events, RESPONSES, since=RESPONSES_SINCE)),
     )
 
 
@@ -74,7 +75,7 @@ def steps_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
         for label, country in zip(ax.get_yticklabels(), reversed(countries)):
             label.set_color(COUNTRY_COLORS[country])
             label.set_fontweight("bold")
-        left = min([dt.date(2025, 6, 1)] + list(steps["date_value"]))
+        left = min([RESPONSES_SINCE] + list(steps["date_value"]))
         ax.set_xlim(dt.date(left.year, left.month, 1), max(as_of, dt.date(2026, 1, 1)) + dt.timedelta(days=20))
         ax.set_ylim(-0.7, len(countries) - 0.3)
         ax.axvline(as_of, color=INK, linestyle=(0, (4, 3)), linewidth=1)

@@ -94,7 +94,7 @@ def facts(events: pd.DataFrame, countries, as_of: dt.date) -> ChronologyFacts:
         pace=tuple(pace(events, countries)),
         first_announcement=first["date_value"].iloc[0] if len(first) else None,
         first_announcement_sources=tuple(split_list(first["source_ids"].iloc[0])) if len(first) else (),
-        steps_recorded=len(events[events["country"].isin(list(countries) + ["UA", "XX"])]),
+        steps_recorded=len(listed_events(events, countries)),
     )
 
 
@@ -159,9 +159,16 @@ def status_table_html(statuses: list[CountryStatus], events: pd.DataFrame, *, ca
     return table_block("status", caption, STATUS_COLUMNS, rows, source=source)
 
 
+def listed_events(events: pd.DataFrame, countries) -> pd.DataFrame:
+    """The steps the chronology lists: withdrawal stages of the chosen states and Ukraine, and treaty milestones
+    (what the states did next, and the treaty community's answers, are in the after-section)."""
+    shown = events[events["country"].isin(list(countries) + ["UA", "XX"]) & events["stage"].isin(vocab.STAGES + vocab.TREATY_STAGES)]
+    return shown.sort_values(["date_value", "event_id"])
+
+
 def events_table_html(events: pd.DataFrame, countries, *, caption: str, summary: str) -> str:
-    """Every recorded step of the chosen states, Ukraine and the treaty, in a block the reader opens."""
-    shown = events[events["country"].isin(list(countries) + ["UA", "XX"]) & events["stage"].isin(vocab.STAGES + vocab.TREATY_STAGES)].sort_values(["date_value", "event_id"])
+    """Every listed step (listed_events), in a block the reader opens."""
+    shown = listed_events(events, countries)
     rows = [
         [
             fmt_date(row["date"]),

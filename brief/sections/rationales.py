@@ -9,7 +9,7 @@ from brief.data import split_list
 from brief.facts import RationaleFacts, Speaker, ThemeCount
 from brief.figures import BORDER_COLORS, COUNTRY_COLORS, INK
 from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, statement_text, theme_counts
-from brief.text import cite, esc, fmt_int, fmt_number, table_block
+from brief.text import cite, esc, fmt_int, fmt_number, lower_first, sentence_case, table_block
 
 
 def theme_matrix(long: pd.DataFrame, countries: tuple[str, ...], family: str = "rationale") -> pd.DataFrame:
@@ -58,7 +58,7 @@ def theme_matrix_chart(matrix: pd.DataFrame, joint: set[tuple[str, str]] = froze
             spine.set_visible(False)
         ax.tick_params(length=0)
         top = matrix.sum(axis=1).idxmax() if len(matrix) else ""
-        title = f"Most-cited reason: {top[:1].lower() + top[1:]}" if top else "No rationale statements recorded"
+        title = f"Most-cited reason: {lower_first(top)}" if top else "No rationale statements recorded"
         fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
         fig.tight_layout()
     data = matrix.reset_index().rename(columns={"label": "theme"}).rename(columns=vocab.COUNTRY_NAMES)
@@ -113,7 +113,7 @@ def border_chart(borders: pd.DataFrame, countries: tuple[str, ...]):
         left = pd.Series(0.0, index=order)
         for neighbour, label in vocab.NEIGHBOURS.items():
             values = table.loc[order, neighbour]
-            ax.barh(range(len(order)), values, left=left, color=BORDER_COLORS[neighbour], label=label[:1].upper() + label[1:], height=0.6)
+            ax.barh(range(len(order)), values, left=left, color=BORDER_COLORS[neighbour], label=sentence_case(label), height=0.6)
             left += values
         for y, country in enumerate(order):
             ax.annotate(f"{fmt_int(table.loc[country, 'total_km'])} km", (table.loc[country, "total_km"], y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
@@ -149,7 +149,7 @@ def borders_table_html(borders: pd.DataFrame, countries, caption: str, source: s
             factbook = pair.loc["factbook"] if "factbook" in pair.index else None
             national = pair.loc["national"] if "national" in pair.index else None
             rows.append([
-                esc(vocab.COUNTRY_NAMES[country]), esc(label[:1].upper() + label[1:]),
+                esc(vocab.COUNTRY_NAMES[country]), esc(sentence_case(label)),
                 f"{fmt_number(factbook['km'])}{cite(factbook['source_ids'], limit=1)}" if factbook is not None else "",
                 f"{fmt_number(national['km'])}{cite(national['source_ids'])}" if national is not None else "not found",
                 esc(national["covers"]) if national is not None else esc(factbook["notes"]) if factbook is not None else "",
