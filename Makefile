@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 BUILD_ARGS ?=
+PORT ?= 8000
+PREVIEW_ARGS ?=
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,6 +27,9 @@ venv: $(STAMP) ## create .venv and install the pinned requirements (done by the 
 brief: $(STAMP) ## validate the data, run the notebooks and write output/brief.html and output/brief.pdf
 	$(PY) -m brief build $(BUILD_ARGS)
 
+preview: $(STAMP) ## serve the HTML brief at http://127.0.0.1:8000/ and rebuild it on every save (PORT=N to change; Ctrl-C stops it)
+	$(PY) -m brief preview --port $(PORT) $(PREVIEW_ARGS)
+
 validate: $(STAMP) ## check data/ against the data contract
 	$(PY) -m brief validate
 
@@ -42,4 +47,4 @@ lab: $(STAMP) ## open JupyterLab on notebooks/
 clean: ## remove executed notebooks, recorded results and the build cache (keeps the published brief)
 	rm -rf output/notebooks output/.staging* output/failed output/results output/.cache
 
-.PHONY: help venv brief validate test test-quick lab clean
+.PHONY: help venv brief preview validate test test-quick lab clean

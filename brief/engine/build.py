@@ -31,6 +31,7 @@ from brief.config import CACHE_DIRNAME, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_D
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
+from brief.engine.kernels import KERNEL_ARGUMENTS, KernelPool
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, check_output_dir
 
@@ -82,8 +83,11 @@ def _last_started_cell(executed: Path) -> int | None:
     return started[-1] if started else None
 
 
-def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> None:
-    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected; no cell may run longer than `cell_timeout` seconds."""
+def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT, kernel=None) -> None:
+    """Run one notebook with papermill, in the notebooks folder, with the global parameters injected; no cell may run longer than `cell_timeout` seconds.
+
+    `kernel` is a started kernel manager from brief/engine/kernels.py (papermill starts one when None).
+    """
     import papermill
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
@@ -102,9 +106,8 @@ def execute_notebook(section: Section, target: Path, parameters: dict, cell_time
             progress_bar=False,
             log_output=False,
             execution_timeout=cell_timeout,
-            # The kernel only listens on localhost; its start-up notice about unencrypted TCP would
-            # drown the progress lines, so it logs nothing below critical (errors in notebooks reach the build through papermill).
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            extra_arguments=KERNEL_ARGUMENTS,
+            km=kernel,
         )
     except PapermillExecutionError as exc:
         raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
@@ -155,8 +158,10 @@ def _key_parameters(params: BuildParams) -> dict:
 # ---------------------------------------------------------------------------- running
 
 
-def _run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log) -> tuple[list[str], list[str], dict[str, str]]:
-    """Run or restore every section, independent ones two at a time; return (executed, cached, the key of each)."""
+def _run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None, failed_dir: Path | None = None) -> tuple[list[str], list[str], dict[str, str]]:
+    """Run or restore every section, independent ones two at a time, on kernels from `pool` (warm) or
+    started by papermill; return (executed, cached, the key of each). A failed notebook's copy is kept in
+    `failed_dir` (default: the output folder's)."""
     cache, renderer = planner.cache, planner.renderer
     from brief.engine import render
 
@@ -187,16 +192,20 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
         target = staging / "notebooks" / section.notebook
         started = time.perf_counter()
+        kernel = pool.take() if pool is not None else None
         try:
-            execute_notebook(section, target, parameters, params.cell_timeout)
+            execute_notebook(section, target, parameters, params.cell_timeout, kernel)
         except NotebookError as exc:
             if interrupted.is_set():
                 raise
-            kept = params.output_dir / FAILED_DIRNAME / section.notebook
+            kept = (failed_dir or params.output_dir / FAILED_DIRNAME) / section.notebook
             kept.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 shutil.copy2(target, kept)
             raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
+        finally:
+            if kernel is not None:
+                pool.done(kernel)
         results = results_dir / f"{section.id}.json"
         cache.store(section, key, target, results if results.exists() else None, figures)
         render.notebook_fragment(target, cache, renderer)  # converted now, while the other notebook runs
@@ -204,7 +213,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
 
     pending = list(order)
     running: dict = {}
-    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    threads = ThreadPoolExecutor(max_workers=WORKERS)
     try:
         while pending or running:
             for section in [s for s in pending if all(n in done for n in s.needs)]:
@@ -222,7 +231,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
                     pending.insert(0, section)
                     break
                 log(f"  running {section.notebook} …")
-                running[pool.submit(run, section, key)] = section
+                running[threads.submit(run, section, key)] = section
             if not running:
                 if pending and not any(all(n in done for n in s.needs) for s in pending):
                     raise RuntimeError(f"sections cannot start: {[s.id for s in pending]}")
@@ -230,7 +239,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 section = running.pop(future)
-                future.result()  # re-raises NotebookError; the pool waits for the other run to end
+                future.result()  # re-raises NotebookError; the threads wait for the other run to end
                 results = results_dir / f"{section.id}.json"
                 done[section.id] = sha256_file(results) if results.exists() else "none"
                 executed.append(section.notebook)
@@ -238,11 +247,13 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         # Stop now, not when the running notebooks end: kill their kernels, then wait for their threads to notice.
         interrupted.set()
         with _interrupts_deferred():
+            if pool is not None:
+                pool.close()  # also wakes a notebook waiting for a kernel
             _stop_kernels()
-            pool.shutdown(wait=True, cancel_futures=True)
+            threads.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        pool.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
+        threads.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
     log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
     return executed, cached, keys
 
@@ -261,6 +272,24 @@ def _staged_files(staging: Path, sections: list[Section], outputs: list[str]) ->
 
 
 # ---------------------------------------------------------------------------- the build
+
+
+class Editions:
+    """The assembled brief of staged notebooks, per edition ("html" or "pdf"); shared by build and preview."""
+
+    def __init__(self, sections: list[Section], params: BuildParams, staging: Path, planner: Planner, fingerprint: str):
+        from brief.data import load
+        from brief.engine import render
+
+        cache = planner.cache
+        self.bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache, planner.renderer)) for s in sections]
+        sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
+        self.page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
+
+    def __call__(self, edition: str) -> str:
+        from brief.engine import render
+
+        return render.assemble(self.bodies, **self.page, edition=edition)
 
 
 def _import_renderer() -> None:
@@ -292,15 +321,36 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         return _build(params, log)
 
 
+def _notebooks_to_run(planner: Planner, sections: list[Section]) -> int:
+    """How many notebooks the cache cannot supply (at most; a dependent one may turn out unchanged)."""
+    import csv
+
+    try:
+        keys = planner.plan(sections)
+    except (OSError, UnicodeDecodeError, csv.Error):  # unreadable data: validation says where, before any kernel starts
+        return 0
+    return sum(key is None for key in keys.values())
+
+
 def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     started = time.perf_counter()
     sections = load_manifest()
     cache = Cache(params.output_dir / CACHE_DIRNAME)
     code = code_digest()
+    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force)
+    to_run = _notebooks_to_run(planner, sections)
+    # The kernels start (and import the notebooks' libraries) while the data is validated.
+    pool = KernelPool(ready=min(WORKERS, to_run), limit=to_run) if to_run else None
+    try:
+        return _validate_and_build(params, log, started, sections, cache, code, planner, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _validate_and_build(params: BuildParams, log, started: float, sections, cache: Cache, code: str, planner: Planner, pool: KernelPool | None) -> BuildResult:
     _validate_if_changed(params, cache, code, log)
     fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
-
-    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force)
     keys = planner.plan(sections)
     if all(keys.values()):
         render_key = planner.render_key(sections, keys, params.formats, fingerprint)
@@ -317,23 +367,20 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
         warm = threading.Thread(target=_import_renderer, daemon=True)
         warm.start()
-        executed, cached, keys = _run_sections(sections, params, staging, planner, log)
+        executed, cached, keys = _run_sections(sections, params, staging, planner, log, pool)
         warm.join()
 
-        from brief.data import load
         from brief.engine import render
 
         log("Rendering HTML …")
-        bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache, planner.renderer)) for s in sections]
-        sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
-        page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
+        edition_of = Editions(sections, params, staging, planner, fingerprint)
         outputs = []
         if "html" in params.formats:
-            (staging / "brief.html").write_text(render.assemble(bodies, **page, edition="html"), encoding="utf-8")
+            (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")
             outputs.append("brief.html")
         if "pdf" in params.formats:
             log("Rendering PDF …")
-            render.write_pdf(render.assemble(bodies, **page, edition="pdf"), staging / "brief.pdf", as_of=params.as_of)
+            render.write_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
         render_key = planner.render_key(sections, keys, params.formats, fingerprint)
         staged = _staged_files(staging, sections, outputs)

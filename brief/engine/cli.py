@@ -9,7 +9,8 @@ import sys
 from brief.config import DATA_DIR, DEFAULT_AS_OF, OUTPUT_DIR
 from brief.engine.params import DEFAULT_CELL_TIMEOUT
 
-INTERRUPTED = 130  # the exit status of a program stopped by Ctrl-C
+INTERRUPTED = 130
+PREVIEW_PORT = 8000  # the exit status of a program stopped by Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default both)")
     build.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
     build.add_argument("--cell-timeout", default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS", help=f"stop a notebook cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT:g})")
+
+    preview = commands.add_parser("preview", help="serve the HTML brief on 127.0.0.1 and rebuild it on every save (Ctrl-C stops it)")
+    preview.add_argument("--port", type=int, default=PREVIEW_PORT, help=f"the port on 127.0.0.1 (default {PREVIEW_PORT}; 0 picks a free one)")
+    for name in ("--as-of", "--countries", "--data-dir", "--output-dir", "--cell-timeout"):
+        action = next(a for a in build._actions if name in a.option_strings)
+        preview.add_argument(name, default=action.default, help=action.help if name != "--output-dir" else "whose cache the preview shares; it publishes nothing there (default output/)", metavar=action.metavar)
 
     check = commands.add_parser("validate", help="check the data against the contract and report every problem")
     check.add_argument("--data-dir", default=str(DATA_DIR))
@@ -81,6 +88,11 @@ def _run(args) -> int:
             )
             print(f"Added {source_id} to {args.data_dir}/sources.csv; the next build includes it.")
             return 0
+        if args.command == "preview":
+            from brief.engine.preview import serve
+
+            params = build_params(as_of=args.as_of, countries=args.countries, data_dir=args.data_dir, output_dir=args.output_dir, formats="html", force=False, cell_timeout=args.cell_timeout)
+            return serve(params, args.port, log=lambda message: print(message, file=sys.stderr, flush=True), restart_argv=["-m", "brief", *sys.argv[1:]])
         params = build_params(
             as_of=args.as_of,
             countries=args.countries,
@@ -91,6 +103,7 @@ def _run(args) -> int:
             cell_timeout=args.cell_timeout,
         )
         from brief.engine.build import NotebookError, build
+        from brief.engine.kernels import KernelStartError
         from brief.errors import OutputBusyError, RenderError
 
         try:
@@ -98,7 +111,7 @@ def _run(args) -> int:
         except OutputBusyError as exc:
             print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
             return 1
-        except (NotebookError, RenderError) as exc:
+        except (NotebookError, RenderError, KernelStartError) as exc:
             print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
             return 1
         except OSError as exc:  # a full disk, a folder that became read-only: the build removed what it had written

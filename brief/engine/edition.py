@@ -86,11 +86,11 @@ def intact(record: dict, output_dir: Path) -> bool:
 
 
 @contextlib.contextmanager
-def build_lock(output_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder; a second one stops at once with a message (the lock goes with the process, even when killed)."""
+def build_lock(output_dir: Path, wait: bool = False) -> Iterator[None]:
+    """One build at a time per output folder; a second one stops at once with a message, or with `wait` waits its turn (the lock goes with the process, even when killed)."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(Path(output_dir) / BUILD_LOCK, timeout=0)
+    lock = FileLock(Path(output_dir) / BUILD_LOCK, timeout=-1 if wait else 0)
     try:
         lock.acquire()
     except Timeout:
