@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import textwrap
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from brief.files import write_atomic  # noqa: E402
-from brief.text import esc  # noqa: E402
+from brief.text import esc, fmt_date, fmt_number, sentence_case  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
 
@@ -79,6 +81,7 @@ class Figure:
     source: str  # HTML: plain text plus citation markers from brief.text.cite
     alt: str
     data: pd.DataFrame
+    svg_narrow: str = ""  # the same chart laid out for a phone (HTML only)
 
     def _repr_html_(self) -> str:
         return figure_html(self)
@@ -117,32 +120,130 @@ def save(
     with chart_style():  # savefig.* settings and the SVG hash salt are read when saving
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(png, format="png", metadata={"Software": None})
+        narrow = _narrow_svg(fig)
     plt.close(fig)
     # Each file is written once, whole (never read back and rewritten), so two runs saving the same chart cannot mix their bytes.
     svg_text = svg.getvalue().decode("utf-8")
     write_atomic(figures_dir / f"{slug}.svg", _font_stack(svg_text, "file"))
     write_atomic(figures_dir / f"{slug}.png", png.getvalue())
     svg_text = _inline_svg(svg_text, slug, alt)
-    return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data)
+    return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data, svg_narrow=_inline_svg(narrow, f"{slug}-narrow", alt))
 
 
-def data_table_html(data: pd.DataFrame) -> str:
-    """A plain, escaped HTML table of a chart's data."""
-    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in data.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{esc('' if pd.isna(v) else v)}</td>" for v in row) + "</tr>"
-        for row in data.itertuples(index=False)
-    )
-    return f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+# Phones: each chart is drawn a second time, narrow, with no text under NARROW_MIN_PT, so that at
+# 390 CSS px (a 355 px column) its smallest text renders at 11 px or more (8.5 pt = 11.3 px at 1:1).
+NARROW_WIDTH_IN = 3.5
+NARROW_MIN_PT = 8.5
+NARROW_LABEL_CHARS = 22  # category labels longer than this wrap in the narrow chart
+NARROW_TITLE_CHARS = 38
+
+
+def _lay_out(fig: plt.Figure) -> None:
+    with warnings.catch_warnings(), contextlib.suppress(ValueError, RuntimeError):  # a layout it cannot improve is kept as it is
+        warnings.simplefilter("ignore")
+        fig.tight_layout()
+
+
+def _width_in(fig: plt.Figure) -> float:
+    """The width the saved chart will have (savefig's tight bounding box), in inches."""
+    return fig.get_tightbbox(fig.canvas.get_renderer()).width
+
+
+def _narrow_svg(fig: plt.Figure) -> str:
+    """The chart re-laid out for a phone: narrower, taller, its small text enlarged. The figure is changed in place."""
+    import matplotlib.legend
+    import matplotlib.text
+
+    width, height = fig.get_size_inches()
+    if width > NARROW_WIDTH_IN:
+        fig.set_size_inches(NARROW_WIDTH_IN, height * min(2.0, 0.55 + 0.45 * width / NARROW_WIDTH_IN))
+    for ax in fig.axes:
+        ax.tick_params(axis="both", labelsize=NARROW_MIN_PT)
+    for legend in fig.findobj(matplotlib.legend.Legend):
+        legend.set_ncols(min(legend._ncols, 2))  # a legend row as wide as the page would shrink the whole chart
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_text() and text.get_fontsize() < NARROW_MIN_PT:
+            text.set_fontsize(NARROW_MIN_PT)
+    _lay_out(fig)
+    if _width_in(fig) > NARROW_WIDTH_IN * 1.05:  # still too wide: wrap long category labels, legend in one column
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                labels = [t.get_text() for t in axis.get_ticklabels()]
+                if any(len(label) > NARROW_LABEL_CHARS for label in labels):
+                    axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(label, NARROW_LABEL_CHARS) for label in labels])
+            for title in (ax.title, ax._left_title, ax._right_title):  # the style puts titles on the left
+                if len(title.get_text()) > NARROW_TITLE_CHARS:
+                    title.set_text(textwrap.fill(title.get_text(), NARROW_TITLE_CHARS))
+        for legend in fig.findobj(matplotlib.legend.Legend):
+            legend.set_ncols(1)
+        _lay_out(fig)
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue().decode("utf-8")
+
+
+def column_label(name: str) -> str:
+    """A data column's header: 'total_km' -> 'Total (km)', 'civilian_share_pct' -> 'Civilian share (%)', or vocab.COLUMN_LABELS."""
+    from brief.vocab import COLUMN_LABELS
+
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    unit = next((f" ({label})" for suffix, label in (("_pct", "%"), ("_km", "km")) if name.endswith(suffix)), "")
+    words = name.removesuffix("_pct").removesuffix("_km").replace("_", " ") if unit else name.replace("_", " ")
+    return sentence_case(words) + unit
+
+
+def _cell(column: str, value) -> tuple[str, bool]:
+    """A value as the brief prints it, and whether it is a number (right-aligned)."""
+    import datetime as dt
+
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return "", False
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return fmt_date(value.date() if isinstance(value, pd.Timestamp) else value), False
+    if column == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return fmt_date(value), False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, (int, float)) or pd.api.types.is_number(value):
+        if column == "year":
+            return str(int(value)), True
+        return fmt_number(value), True
+    return str(value), False
+
+
+def data_csv(data: pd.DataFrame) -> str:
+    """The chart's data as CSV, with the headers the brief shows and the values as recorded (ISO dates, no separators)."""
+    return data.rename(columns=column_label).to_csv(index=False, lineterminator="\n")
+
+
+def data_table_html(data: pd.DataFrame, slug: str = "") -> str:
+    """The chart's data as an escaped HTML table with readable headers and values, and a link that downloads it as CSV."""
+    numeric = {c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) for c in data.columns}
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if numeric[c] else ""}>{esc(column_label(c))}</th>' for c in data.columns)
+    rows = []
+    for row in data.itertuples(index=False):
+        cells = [_cell(c, v) for c, v in zip(data.columns, row)]
+        rows.append("<tr>" + "".join(f'<td{num if number else ""}>{esc(text)}</td>' for text, number in cells) + "</tr>")
+    table = f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if not slug:
+        return table
+    from urllib.parse import quote
+
+    href = "data:text/csv;charset=utf-8," + quote(data_csv(data), safe="")
+    link = f'<p class="data-download"><a download="{esc(slug)}.csv" href="{href}">Download the data (CSV)</a></p>'
+    return table + link
 
 
 def figure_html(figure: Figure) -> str:
     """The <figure> block; the renderer fills in the figure number in reading order."""
     return (
         f'<figure class="chart" id="fig-{figure.slug}">'
-        f'<div class="chart-body">{figure.svg}</div>'
-        f'<figcaption><span class="fig-label">Figure</span> {esc(figure.caption)}'
+        f'<div class="chart-body chart-wide">{figure.svg}</div>'
+        + (f'<div class="chart-body chart-narrow online-only">{figure.svg_narrow}</div>' if figure.svg_narrow else "")
+        + f'<figcaption><span class="fig-label">Figure</span> {esc(figure.caption)}'
         f'<span class="fig-source">Source: {figure.source}</span></figcaption>'
-        f'<details class="fig-data"><summary>Show data</summary>{data_table_html(figure.data)}</details>'
+        f'<details class="fig-data"><summary>Show data</summary>{data_table_html(figure.data, figure.slug)}</details>'
         f"</figure>"
     )

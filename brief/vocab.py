@@ -128,6 +128,16 @@ ATTRIBUTIONS = {
 YES_NO = ("yes", "no")
 # Land borders of the withdrawing states (borders.csv).
 NEIGHBOURS = {"russia": "mainland Russia", "kaliningrad": "Russia's Kaliningrad region", "belarus": "Belarus"}
+# Column headers of the data shown under each chart ("Show data") and in its CSV, where a column's
+# name does not read as a header once its underscores are spaces (brief.figures.column_label).
+COLUMN_LABELS = {
+    "source_id": "Source",
+    "states_parties": "States Parties",
+    "unknown_status": "Status unknown",
+    "monitor_edition": "Landmine Monitor edition",
+    "derived": "Derived from the withdrawals",
+    **{key: label[:1].upper() + label[1:] for key, label in NEIGHBOURS.items()},
+}
 BORDER_MEASURES = {
     "factbook": "the CIA World Factbook's final edition: one source for every state, the measure the chart uses",
     "national": "the state's own figure (ministry, border guard, land survey)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -40,3 +42,37 @@ def test_dollar_signs_in_labels_from_data_are_text_not_maths(tmp_path):
         figure = save_chart(tmp_path, title=title)
         assert title.replace("$", "") in figure.svg.replace("$", "")
         assert f">{title}<" in (tmp_path / "race.svg").read_text(encoding="utf-8").replace("&#36;", "$")
+
+
+def test_show_data_has_readable_headers_and_values_and_a_csv_that_decodes_to_the_data():
+    from urllib.parse import unquote
+
+    from bs4 import BeautifulSoup
+
+    from brief.figures import data_table_html
+
+    data = pd.DataFrame({"date": ["2025-03-07", "2025-06"], "total_km": [324.0, 1309.5], "year": [2013, 2024], "casualties": [3308, 6279], "russia": [1.0, 2.0]})
+    soup = BeautifulSoup(data_table_html(data, "borders"), "html.parser")
+    assert [th.get_text() for th in soup.select("th")] == ["Date", "Total (km)", "Year", "Casualties", "Mainland Russia"]
+    assert [td.get_text() for td in soup.select("tbody tr")[0].select("td")] == ["7 March 2025", "324", "2013", "3,308", "1"]
+    assert soup.select("tbody tr")[1].select_one("td").get_text() == "June 2025"
+    link = soup.select_one("a[download]")
+    assert link["download"] == "borders.csv" and link["href"].startswith("data:text/csv;charset=utf-8,")
+    back = pd.read_csv(io.StringIO(unquote(link["href"].split(",", 1)[1])))
+    assert list(back.columns)[1] == "Total (km)" and back["Casualties"].tolist() == [3308, 6279]
+
+
+def test_the_phone_variant_of_a_chart_has_no_text_below_the_minimum(tmp_path):
+    import re
+
+    from brief.figures import NARROW_MIN_PT, chart_style, save
+
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(6.4, 3))
+        ax.barh([0, 1], [3, 4])
+        ax.set_yticks([0, 1], ["A rather long category label that must wrap", "Short"])
+        ax.annotate("small note", (1, 0), fontsize=6)
+    figure = save(fig, "probe", caption="c", source="s", alt="a", data=pd.DataFrame({"x": [1]}), figures_dir=tmp_path)
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", figure.svg_narrow)]
+    assert sizes and min(sizes) >= NARROW_MIN_PT
+    assert 'id="probe-narrow-title"' in figure.svg_narrow and 'id="probe-title"' in figure.svg  # ids stay unique in the page

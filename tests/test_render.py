@@ -27,7 +27,7 @@ def page(body: str, edition: str = "html", sources: dict = SOURCES) -> Beautiful
 
 def test_citations_numbered_by_first_use_and_listed_once():
     soup = page(f"<p>x{cite('b')} y{cite('a', 'b')} [@a]</p>")
-    assert [a.get_text() for a in soup.select("a.cite")] == ["1", "2", "1", "2"]
+    assert [a.get_text() for a in soup.select("a.cite")] == ["1", "1", "2", "2"]  # b first; within a bracket, in order
     refs = soup.select(".reference-list li")
     assert [li["id"] for li in refs] == ["ref-b", "ref-a"]
     assert all(soup.find(id=a["href"][1:]) for a in soup.select("a.cite"))
@@ -37,6 +37,35 @@ def test_citations_numbered_by_first_use_and_listed_once():
 def test_adjacent_citations_share_a_bracket():
     soup = page(f"<p>x{cite('a', 'b')}</p>")
     assert soup.select_one(".cites").get_text() == "[1, 2]"
+
+
+def test_citation_numbers_are_sorted_and_three_in_a_row_become_a_range():
+    assert render.number_ranges([9, 3, 4, 5, 4, 11, 12]) == [(3, 5), (9, 9), (11, 11), (12, 12)]
+    ids = [f"s{n}" for n in range(1, 7)]
+    sources = {i: {**SOURCES["a"], "source_id": i} for i in ids}
+    soup = page("<p>" + "".join(f"x{cite(i)}" for i in ids) + f" y{cite('s5', 's1', 's2', 's3', 's6', limit=None)}</p>", sources=sources)
+    assert soup.select(".cites")[-1].get_text() == "[1–3, 5, 6]"
+    assert [a.get_text() for a in soup.select(".cites")[-1].select("a")] == ["1", "3", "5", "6"]  # the ends of a range are links
+
+
+def test_a_citation_previews_its_reference_and_the_reference_links_back_to_each_citing_place():
+    soup = page(f"<p>x{cite('b')}</p><h2>Part</h2><p>y{cite('a', 'b')}</p>")
+    alpha = soup.select_one("a.cite[data-source=a]")
+    assert alpha["data-preview"] == "P, “Alpha”, 27 June 2025" and alpha["aria-describedby"] == "ref-a"
+    back = soup.select("#ref-b .backlinks a")
+    assert len(back) == 2 and all(soup.find(id=a["href"][1:]).select_one("a.cite[data-source=b]") for a in back)
+    assert [a.get_text() for a in back] == ["1", "1.1"]  # the section, then the numbered subsection
+
+
+def test_the_print_edition_has_no_links_back():
+    soup = page(f"<p>x{cite('b')}</p>", edition="pdf")
+    assert not soup.select(".backlinks") and not soup.select(".to-contents")
+
+
+def test_on_a_phone_each_cell_is_labelled_with_its_column():
+    soup = page('<div class="table-wrap"><table><thead><tr><th>State</th><th>In effect' + cite("a") + "</th></tr></thead><tbody><tr><td>Estonia</td><td>2025</td></tr></tbody></table></div>")
+    cells = soup.select("table.stack td")
+    assert [c["data-label"] for c in cells] == ["State", "In effect"]  # the header's citation is not part of the label
 
 
 def test_unknown_citation_is_an_error():

@@ -138,7 +138,7 @@ def test_states_parties_facts_report_the_first_contraction():
 def test_framing_counts_follow_the_dictionary(tmp_path):
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "a.txt").write_text("Security threats and NATO deterrence. Civilians were injured.", encoding="utf-8")
-    sources = pd.DataFrame([{"source_id": "a", "title": "A", "text_file": "a.txt"}])
+    sources = pd.DataFrame([{"source_id": "a", "publisher": "ERR", "published": "2025-03-18", "title": "A", "text_file": "a.txt"}])
     terms = pd.DataFrame({"term": ["security", "threat", "nato", "deterr", "civilian", "injur"], "family": ["rationale"] * 4 + ["criticism"] * 2})
     counts = humanitarian.framing_counts(sources, terms, tmp_path).iloc[0]
     assert (counts["security_terms"], counts["humanitarian_terms"]) == (4, 2)

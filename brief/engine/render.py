@@ -99,6 +99,7 @@ class Reference:
     number: int
     source_id: str
     html: Markup
+    backlinks: Markup = Markup("")
 
 
 def display_url(url: str) -> str:
@@ -155,6 +156,8 @@ def number_citations(soup: BeautifulSoup, sources: dict[str, dict]) -> list[str]
         marker.string = str(numbers[source_id])
         marker["href"] = f"#ref-{source_id}"
         marker["aria-label"] = f"Reference {numbers[source_id]}"
+        marker["data-preview"] = preview_text(sources[source_id])
+        marker["aria-describedby"] = f"ref-{source_id}"  # a screen reader reads the reference itself
     if unknown:
         raise RenderError(f"citations name sources missing from sources.csv: {sorted(set(unknown))}")
     _bracket_runs(soup)
@@ -167,24 +170,78 @@ def usual_accessed(rows: list[dict]) -> str:
     return dates.most_common(1)[0][0] if dates else ""
 
 
+def number_ranges(numbers: list[int]) -> list[tuple[int, int]]:
+    """[9, 3, 4, 5, 4, 11, 12] -> [(3, 5), (9, 9), (11, 11), (12, 12)]: sorted, without repeats, three or
+    more consecutive numbers as one range (two stay two: "[11, 12]")."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return [pair for run in runs for pair in ([(run[0], run[-1])] if len(run) >= 3 else [(n, n) for n in run])]
+
+
 def _bracket_runs(soup: BeautifulSoup) -> None:
-    """Wrap each run of adjacent citation markers in one <span class="cites">[1, 2]</span>."""
+    """Turn each run of adjacent citation markers into one <span class="cites" id="cite-k">[3–5, 9]</span>:
+    numbers sorted, repeats dropped, consecutive ones as a range whose ends are links."""
+    runs, in_a_run = [], set()
     for marker in soup.select("a.cite"):
-        if marker.parent is not None and "cites" in (marker.parent.get("class") or []):
+        if id(marker) in in_a_run or (marker.parent is not None and "cites" in (marker.parent.get("class") or [])):
             continue
         run = [marker]
         sibling = marker.next_sibling
         while sibling is not None and getattr(sibling, "name", None) == "a" and "cite" in (sibling.get("class") or []):
             run.append(sibling)
             sibling = sibling.next_sibling
-        wrapper = soup.new_tag("span", attrs={"class": "cites"})
-        marker.insert_before(wrapper)
+        in_a_run.update(id(m) for m in run)
+        runs.append(run)
+    for k, run in enumerate(runs, 1):
+        by_number = {int(m.string): m for m in run}
+        wrapper = soup.new_tag("span", attrs={"class": "cites", "id": f"cite-{k}", "data-sources": " ".join(m["data-source"] for m in run)})
+        run[0].insert_before(wrapper)
+        for m in run:
+            m.extract()
         wrapper.append("[")
-        for i, item in enumerate(run):
+        for i, (first, last) in enumerate(number_ranges(list(by_number))):
             if i:
                 wrapper.append(", ")
-            wrapper.append(item.extract())
+            wrapper.append(by_number[first])
+            if last != first:
+                wrapper.append("–")
+                wrapper.append(by_number[last])
         wrapper.append("]")
+
+
+def citing_places(soup: BeautifulSoup) -> dict[str, list[tuple[str, str]]]:
+    """For each cited source, every citation run that names it, as (run id, the number of the (sub)section it is in)."""
+    places: dict[str, list[tuple[str, str]]] = {}
+    where = ""
+    for element in soup.find_all(["div", "h3", "span"]):
+        classes = element.get("class") or []
+        if element.name == "div" and "section-body" in classes:
+            where = element.get("data-number", "")
+        elif element.name == "h3" and element.select_one(".sec-num") is not None:
+            where = element.select_one(".sec-num").get_text()
+        elif element.name == "span" and "cites" in classes:
+            for source_id in dict.fromkeys(element.get("data-sources", "").split()):
+                places.setdefault(source_id, []).append((element["id"], where))
+    return places
+
+
+def backlinks_html(number: int, places: list[tuple[str, str]]) -> str:
+    """'Cited in 2.1, 2.1, 5': one link back to each place that cites reference `number`."""
+    links = [
+        f'<a href="#{esc(run)}" aria-label="Back to citation {i} of reference {number}, in section {esc(where)}">{esc(where)}</a>'
+        for i, (run, where) in enumerate(places, 1)
+    ]
+    return f'<span class="backlinks">Cited in {" ".join(links)}</span>' if links else ""
+
+
+def preview_text(row: dict) -> str:
+    """What a citation shows on hover or focus: publisher, title, date."""
+    parts = [row.get("publisher", ""), f"“{row['title']}”" if row.get("title") else "", fmt_date(row["published"]) if row.get("published") else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def number_figures_and_tables(soup: BeautifulSoup) -> None:
@@ -193,6 +250,19 @@ def number_figures_and_tables(soup: BeautifulSoup) -> None:
             label = element.select_one(f".{label_class}")
             if label is not None:
                 label.string = f"{kind} {n}."
+
+
+def label_cells(soup: BeautifulSoup) -> None:
+    """Give each data cell its column's header (data-label) and mark the table, so that on a phone each row stacks into labelled lines."""
+    for table in soup.find_all("table"):
+        headers = [" ".join(t.strip() for t in th.find_all(string=True) if not t.find_parent(class_="cites") and t.strip()) for th in table.select("thead th")]
+        if not headers:
+            continue
+        table["class"] = [*(table.get("class") or []), "stack"]
+        for row in table.select("tbody tr"):
+            for header, cell in zip(headers, row.find_all(["td", "th"], recursive=False)):
+                if header:
+                    cell["data-label"] = header
 
 
 def number_subsections(body: Tag, section_number: int, section_id: str, soup: BeautifulSoup) -> list[tuple[str, str, str]]:
@@ -254,16 +324,20 @@ def assemble(
         dropped.decompose()
     cited = number_citations(soup, sources)
     accessed = usual_accessed([sources[s] for s in cited])
-    references = [Reference(n, s, Markup(reference_html(sources[s], accessed))) for n, s in enumerate(cited, 1)]
     number_figures_and_tables(soup)
+    if edition == "html":
+        label_cells(soup)
     for slot in soup.select(f".{FINGERPRINT_SLOT}"):
         slot.string = fingerprint
     toc, sections = [], []
     for number, (body, element) in enumerate(zip(bodies, soup.select("div.section-body")), 1):
+        element["data-number"] = str(number)
         subsections = number_subsections(element, number, body.id, soup)
         toc.append({"id": body.id, "number": number, "title": body.title})
         toc.extend({"id": i, "number": n, "title": t, "sub": True} for i, n, t in subsections)
         sections.append({"id": body.id, "number": number, "title": body.title, "body": Markup(element.decode_contents())})
+    places = citing_places(soup) if edition == "html" else {}  # print has no links back
+    references = [Reference(n, s, Markup(reference_html(sources[s], accessed)), Markup(backlinks_html(n, places.get(s, [])))) for n, s in enumerate(cited, 1)]
     references_number = len(sections) + 1
     toc.append({"id": "references", "number": references_number, "title": "References"})
     all_five = tuple(countries) == vocab.WITHDRAWING_STATES
@@ -272,6 +346,7 @@ def assemble(
         title=TITLE,
         subtitle=SUBTITLE,
         series=SERIES,
+        edition=edition,
         author=AUTHOR,
         as_of_iso=as_of.isoformat(),
         as_of_text=fmt_date(as_of),

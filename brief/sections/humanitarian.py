@@ -12,7 +12,7 @@ from brief.data import source_text, split_list
 from brief.facts import CasualtyChange, CriticsFacts, HumanitarianFacts, PartiesCount, ThemeCount
 from brief.figures import CASUALTY_COLORS, DERIVED, FRAMING_COLORS, INK
 from brief.statements import attribution, statement_text, theme_counts
-from brief.text import cite, esc, fmt_int, number_word, per_edition, table_block
+from brief.text import cite, esc, fmt_date, fmt_int, number_word, per_edition, table_block
 
 # ---------------------------------------------------------------------------- casualties
 
@@ -194,6 +194,8 @@ def framing_counts(sources: pd.DataFrame, terms: pd.DataFrame, data_dir: Path) -
         rows.append(
             {
                 "source_id": source["source_id"],
+                "publisher": source["publisher"],
+                "published": source["published"],
                 "title": source["title"],
                 "words": words,
                 "security_terms": counts["rationale"],
@@ -217,7 +219,7 @@ def framing_chart(framing: pd.DataFrame):
         ax.barh(range(len(table)), 100 - security, left=security, color=FRAMING_COLORS["criticism"], height=0.6, label="Humanitarian framing")
         for y, row in table.iterrows():
             ax.annotate(f"{row['security_share_pct']:.0f}%", (2, y), va="center", fontsize=7.5, color="white", fontweight="bold")
-        labels = [f"{row['source_id']} ({fmt_int(row['words'])} words)" for _, row in table.iterrows()]
+        labels = [f"{row['publisher']}{', ' + fmt_date(row['published']) if row['published'] else ''} ({fmt_int(row['words'])} words)" for _, row in table.iterrows()]
         ax.set_yticks(range(len(table)), labels)
         ax.axvline(50, color="white", linewidth=1)
         ax.set_xlim(0, 100)
