@@ -138,6 +138,20 @@ NARROW_LABEL_CHARS = 22  # category labels longer than this wrap in the narrow c
 NARROW_TITLE_CHARS = 38
 
 
+def _relegend(legend, columns: int) -> None:
+    """Draw `legend` again in at most `columns` columns, at the same place (matplotlib lays a legend out once, when made)."""
+    if legend._ncols <= columns:
+        return
+    parent = legend.parent
+    labels = [t.get_text() for t in legend.texts]
+    anchor = legend._bbox_to_anchor  # the anchor as given (a box in the parent's coordinates), or None
+    placed = dict(bbox_to_anchor=anchor._bbox.bounds, bbox_transform=anchor._transform) if anchor is not None else {}
+    options = dict(loc=legend._loc, **placed, ncols=columns, fontsize=max(NARROW_MIN_PT, legend.texts[0].get_fontsize()) if labels else NARROW_MIN_PT,
+                   frameon=legend.get_frame_on(), handletextpad=legend.handletextpad, columnspacing=legend.columnspacing)
+    legend.remove()
+    parent.legend(legend.legend_handles, labels, **options)
+
+
 def _lay_out(fig: plt.Figure) -> None:
     with warnings.catch_warnings(), contextlib.suppress(ValueError, RuntimeError):  # a layout it cannot improve is kept as it is
         warnings.simplefilter("ignore")
@@ -160,7 +174,7 @@ def _narrow_svg(fig: plt.Figure) -> str:
     for ax in fig.axes:
         ax.tick_params(axis="both", labelsize=NARROW_MIN_PT)
     for legend in fig.findobj(matplotlib.legend.Legend):
-        legend.set_ncols(min(legend._ncols, 2))  # a legend row as wide as the page would shrink the whole chart
+        _relegend(legend, 2)  # a legend row as wide as the page would shrink the whole chart
     for text in fig.findobj(matplotlib.text.Text):
         if text.get_text() and text.get_fontsize() < NARROW_MIN_PT:
             text.set_fontsize(NARROW_MIN_PT)
@@ -174,9 +188,22 @@ def _narrow_svg(fig: plt.Figure) -> str:
             for title in (ax.title, ax._left_title, ax._right_title):  # the style puts titles on the left
                 if len(title.get_text()) > NARROW_TITLE_CHARS:
                     title.set_text(textwrap.fill(title.get_text(), NARROW_TITLE_CHARS))
+        if fig._suptitle is not None and len(fig._suptitle.get_text()) > NARROW_TITLE_CHARS:
+            fig._suptitle.set_text(textwrap.fill(fig._suptitle.get_text(), NARROW_TITLE_CHARS))
+        wrapped = max((t.get_text().count("\n") + 1 for ax in fig.axes for t in ax.get_yticklabels()), default=1)
+        if wrapped > 1:  # rows of wrapped labels need the room of their lines
+            fig.set_size_inches(NARROW_WIDTH_IN, fig.get_size_inches()[1] * (1 + 0.2 * (wrapped - 1)))
         for legend in fig.findobj(matplotlib.legend.Legend):
-            legend.set_ncols(1)
+            _relegend(legend, 1)
         _lay_out(fig)
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:  # category names along x that run into each other: stand them up
+        labels = [label for tick in ax.xaxis.get_major_ticks() for label in (tick.label1, tick.label2) if label.get_visible() and re.search(r"[A-Za-z]{3}", label.get_text())]
+        boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
+        if any(left.x1 > right.x0 for left, right in zip(boxes, boxes[1:])):
+            for label in labels:
+                label.set_rotation(90)
+            _lay_out(fig)
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue().decode("utf-8")
