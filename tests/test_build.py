@@ -145,3 +145,13 @@ def test_every_chart_a_notebook_saves_is_in_the_brief(built_brief):
     assert "next-steps" in saved and "timeline" in saved
     html = (built_brief / "brief.html").read_text(encoding="utf-8")
     assert {slug for slug in saved if f'id="fig-{slug}"' not in html} == set()
+
+
+def test_every_cross_reference_in_the_notebooks_resolves(built_brief):
+    from pypdf import PdfReader
+
+    soup = soup_of(built_brief)
+    assert soup.select("a.xref") and not soup.select(".xref-missing")
+    assert all(soup.find(id=a["href"][1:]) for a in soup.select("a.xref"))
+    text = " ".join(page.extract_text() for page in PdfReader(built_brief / "brief.pdf").pages)
+    assert "not in this edition" not in text and "@fig-" not in text and "@tab-" not in text

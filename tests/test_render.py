@@ -68,6 +68,15 @@ def test_on_a_phone_each_cell_is_labelled_with_its_column():
     assert [c["data-label"] for c in cells] == ["State", "In effect"]  # the header's citation is not part of the label
 
 
+def test_a_cross_reference_names_the_figure_by_its_number_and_links_to_it():
+    chart = '<figure class="chart" id="fig-{0}"><figcaption><span class="fig-label">Figure</span> c</figcaption></figure>'
+    soup = page(chart.format("one") + chart.format("two") + "<p>See @fig-two and mail x@fig-one.org; @fig-gone is missing.</p><pre>@fig-one</pre>")
+    links = soup.select("a.xref")
+    assert [(a["href"], a.get_text()) for a in links] == [("#fig-two", "Figure 2")]  # not inside an address or code
+    assert soup.select_one(".xref-missing").get_text() == "a figure (not in this edition)"
+    assert "x@fig-one.org" in soup.get_text() and "@fig-one" in soup.select_one("pre").get_text()
+
+
 def test_unknown_citation_is_an_error():
     with pytest.raises(render.RenderError, match="missing"):
         page(f"<p>{cite('nope')}</p>")

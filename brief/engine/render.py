@@ -244,12 +244,53 @@ def preview_text(row: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def number_figures_and_tables(soup: BeautifulSoup) -> None:
+def number_figures_and_tables(soup: BeautifulSoup) -> dict[str, str]:
+    """Number figures and tables in reading order; return each one's id and name ("fig-timeline": "Figure 1")."""
+    names = {}
     for kind, selector, label_class in (("Figure", "figure.chart", "fig-label"), ("Table", "figure.table", "tab-label")):
         for n, element in enumerate(soup.select(selector), 1):
             label = element.select_one(f".{label_class}")
             if label is not None:
                 label.string = f"{kind} {n}."
+            if element.get("id"):
+                names[element["id"]] = f"{kind} {n}"
+    return names
+
+
+# A notebook refers to a chart or table by its id, as Quarto does: "@fig-timeline", "@tab-status".
+CROSS_REFERENCE = re.compile(r"(?<![\w@/.])@((?:fig|tab)-[a-z0-9][a-z0-9-]*[a-z0-9])")
+
+
+def resolve_cross_references(soup: BeautifulSoup, names: dict[str, str]) -> None:
+    """Replace each @fig-…/@tab-… in the text with a link named by the figure's or table's number.
+
+    One this edition lacks (a chart drawn only when there is data for it, a table kept online only)
+    reads "a figure (not in this edition)" rather than stopping the build; the default build is tested
+    to have none, which catches a mistyped id.
+    """
+    for text in soup.find_all(string=CROSS_REFERENCE):
+        if text.find_parent(["code", "pre", "script", "style"]):
+            continue
+        pieces, last = [], 0
+        for match in CROSS_REFERENCE.finditer(text):
+            target = match.group(1)
+            pieces += [text[last : match.start()], (target, names.get(target))]
+            last = match.end()
+        if len(pieces) == 0:
+            continue
+        pieces.append(text[last:])
+        for piece in pieces:
+            if isinstance(piece, tuple) and piece[1] is None:
+                missing = soup.new_tag("span", attrs={"class": "xref-missing", "data-target": piece[0]})
+                missing.string = f"a {'figure' if piece[0].startswith('fig-') else 'table'} (not in this edition)"
+                text.insert_before(missing)
+            elif isinstance(piece, tuple):
+                link = soup.new_tag("a", attrs={"class": "xref", "href": f"#{piece[0]}"})
+                link.string = piece[1]
+                text.insert_before(link)
+            elif piece:
+                text.insert_before(piece)
+        text.extract()
 
 
 def label_cells(soup: BeautifulSoup) -> None:
@@ -324,7 +365,7 @@ def assemble(
         dropped.decompose()
     cited = number_citations(soup, sources)
     accessed = usual_accessed([sources[s] for s in cited])
-    number_figures_and_tables(soup)
+    resolve_cross_references(soup, number_figures_and_tables(soup))
     if edition == "html":
         label_cells(soup)
     for slot in soup.select(f".{FINGERPRINT_SLOT}"):
