@@ -118,7 +118,7 @@ class Writer:
         if name == "a":
             href = node.get("href", "")
             if href.startswith(("http://", "https://")):
-                return f"#link({string(href)})[{self.inlines(node)}]"
+                return f"#link({string(href)})[{breakable(self.inlines(node))}]"
             return self.inlines(node)
         if "status" in classes or "verdict" in classes:
             return f"#strong[{self.inlines(node)}]"
@@ -280,6 +280,20 @@ def column_widths(rows: list[list[str]], width: int) -> list[str]:
             average = total[i] / max(len(rows), 1)
             widths.append(f"{max(math.sqrt(longest[i] * max(average, 1)), word[i] * 0.8):.1f}fr")
     return widths
+
+
+LONG_RUN = re.compile(r"[^\s/\-]{28,}")  # Typst breaks a line at spaces, after '/' and '-': longer runs get more places
+
+
+def breakable(markup: str) -> str:
+    """A web address that may break inside long runs (after '&', '=', '?', '.', '_' or every 20 letters), so
+    a narrow References column never overflows; the break points are zero-width spaces."""
+
+    def split(match: re.Match) -> str:
+        run = re.sub(r"(\\?[&=?._;])(?!$)", "\\1\u200b", match.group(0))
+        return re.sub(r"([^\u200b\\]{20})(?=[^\u200b])", "\\1\u200b", run)
+
+    return LONG_RUN.sub(split, markup)
 
 
 # ------------------------------------------------------------------------------------ the page
