@@ -185,3 +185,18 @@ def test_html_that_names_files_or_addresses_loads_none_of_them(tmp_path):
     pdf = pdf_of(print_edition(body), tmp_path)
     assert b"root:x" not in pdf.read_bytes()
     assert f'#read("{secret}")' in text_of(pdf)
+
+
+def test_table_columns_fill_the_text_width_and_fit_their_longest_word():
+    rows = [
+        ["Theme", "Statement", "Who"],
+        ["Implementation: acquiring", "a long statement " * 20, "Kosiniak-Kamysz, Minister"],
+        ["Deterioration", "short", "Šakalienė"],
+    ]
+    widths = [float(w.rstrip("%")) for w in typst_pdf.column_widths(rows, 3)]
+    assert abs(sum(widths) - 100) < 0.05
+    for column, word in ((0, "Implementation:"), (2, "Kosiniak-"), (2, "Šakalienė")):
+        assert widths[column] / 100 * typst_pdf.TEXT_WIDTH_PT >= typst_pdf.text_width(word), word
+    assert widths[1] > widths[0] and widths[1] > widths[2], "the column holding most text gets most room"
+    short = [float(w.rstrip("%")) for w in typst_pdf.column_widths([["State", "n"], ["Estonia", "3"]], 2)]
+    assert abs(sum(short) - 100) < 0.05 and short[0] > short[1]

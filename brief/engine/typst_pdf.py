@@ -13,6 +13,7 @@ project's fonts (no system fonts, no packages): the same inputs give the same by
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import tempfile
@@ -250,7 +251,7 @@ class Writer:
         if width == 0:
             return ""
         numeric = sorted({i for i, cell in enumerate(header) if "num" in (cell.get("class") or [])} | {i for r in rows for i, cell in enumerate(r) if "num" in (cell.get("class") or [])})
-        columns = column_widths([[c.get_text(" ", strip=True) for c in r] for r in ([header] if header else []) + rows], width)
+        columns = column_widths([[cell_text(c) for c in r] for r in ([header] if header else []) + rows], width, header=bool(header))
         head = ", ".join(f"[{self.inlines(c)}]" for c in header)
         cells = ", ".join(f"[{self.blocks(c)}]" for r in rows for c in (r + [None] * (width - len(r))) if c is not None) if all(len(r) == width for r in rows) else None
         if cells is None:  # a short row: pad it
@@ -259,27 +260,53 @@ class Writer:
         return f"table-style(columns: ({', '.join(columns)},), numeric: ({''.join(f'{i}, ' for i in numeric)}), {header_arg}{cells})"
 
 
-def column_widths(rows: list[list[str]], width: int) -> list[str]:
-    """Column widths like a browser's automatic table layout: short columns as wide as their text,
-    the rest sharing the remaining width by how much they hold (fr units)."""
-    longest = [0] * width
-    total = [0] * width
-    word = [0] * width
-    for row in rows:
+TEXT_WIDTH_PT = (210 - 22 - 20) / 25.4 * 72  # A4 less the template's side margins
+TABLE_SIZE_PT, CELL_INSET_PT = 7.6, 6.0  # the template's table type size and a cell's left + right inset
+BREAKS = re.compile(r"\s+|(?<=[/\-])")  # Typst breaks lines at spaces and after '/' and '-'
+
+
+@functools.lru_cache(maxsize=2)
+def _advances(bold: bool) -> dict[int, float]:
+    """Advance widths (in em) of DejaVu Sans, the tables' font."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(fonts.font_dir() / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), lazy=True)
+    units, metrics = font["head"].unitsPerEm, font["hmtx"]
+    return {code: metrics[name][0] / units for code, name in font.getBestCmap().items()}
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """Points that `text` takes on one line in a table cell."""
+    advances = _advances(bold)
+    return sum(advances.get(ord(c), 0.6) for c in text) * TABLE_SIZE_PT
+
+
+def cell_text(cell: Tag) -> str:
+    """A cell's text as it prints on one line; citations are set small, so they count for about two thirds."""
+    own = "".join(t for t in cell.find_all(string=True) if t.find_parent(class_="cites") is None)
+    cited = sum(len(marks.get_text()) for marks in cell.select(".cites"))
+    return SPACE.sub(" ", own).strip() + "x" * (cited * 7 // 10)
+
+
+def column_widths(rows: list[list[str]], width: int, header: bool = True) -> list[str]:
+    """Column widths as a browser lays out an automatic table across the text width: each column at
+    least as wide as its longest word, the room left shared by how much more each would take on one line."""
+    least, most = [CELL_INSET_PT] * width, [CELL_INSET_PT] * width
+    for r, row in enumerate(rows):
+        bold = header and r == 0
         for i, text in enumerate(row[:width]):
-            longest[i] = max(longest[i], len(text))
-            total[i] += len(text)
-            word[i] = max(word[i], max((len(w) for w in text.split()), default=0))
-    if sum(longest) <= 110:  # fits on one line per row at 7.6 pt: let Typst size every column to its text
-        return ["auto"] * width
-    widths = []
-    for i in range(width):
-        if longest[i] <= 16:
-            widths.append("auto")
-        else:
-            average = total[i] / max(len(rows), 1)
-            widths.append(f"{max(math.sqrt(longest[i] * max(average, 1)), word[i] * 0.8):.1f}fr")
-    return widths
+            words = [w for w in BREAKS.split(text) if w]
+            least[i] = max(least[i], max((text_width(w, bold) for w in words), default=0) + CELL_INSET_PT)
+            most[i] = max(most[i], text_width(text, bold) + CELL_INSET_PT)
+    room = TEXT_WIDTH_PT
+    if sum(most) <= room:
+        widths = [m + (room - sum(most)) * m / sum(most) for m in most]
+    elif sum(least) >= room:
+        widths = [m * room / sum(least) for m in least]
+    else:
+        extra = [m - n for m, n in zip(most, least)]
+        widths = [n + (room - sum(least)) * e / sum(extra) for n, e in zip(least, extra)]
+    return [f"{w / room * 100:.2f}%" for w in widths]
 
 
 LONG_RUN = re.compile(r"[^\s/\-]{28,}")  # Typst breaks a line at spaces, after '/' and '-': longer runs get more places
