@@ -61,6 +61,7 @@ def test_escape_leaves_nothing_for_typst_to_interpret():
     assert bare == [], f"special characters left bare: {bare}"
     assert LETTERS in markup, "letters outside ASCII pass unchanged"
     assert typst_pdf.escape("a \n\t b") == "a b"
+    assert typst_pdf.escape("1,309\u00a0km") == "1,309\u00a0km", "a no-break space is kept"
 
 
 def test_string_literal_keeps_quotes_and_backslashes():
@@ -200,3 +201,17 @@ def test_table_columns_fill_the_text_width_and_fit_their_longest_word():
     assert widths[1] > widths[0] and widths[1] > widths[2], "the column holding most text gets most room"
     short = [float(w.rstrip("%")) for w in typst_pdf.column_widths([["State", "n"], ["Estonia", "3"]], 2)]
     assert abs(sum(short) - 100) < 0.05 and short[0] > short[1]
+
+
+def test_running_head_is_the_section_at_the_top_of_the_page(tmp_path):
+    """A section starting at the top of a page names it; one starting lower down waits for the next page."""
+    markup = "\n\n".join([
+        '#import "brief.typ": *',
+        "#show: brief.with(title: \"T\", short-title: [Short])",
+        "#heading(level: 1)[One]", "#lorem(30)", "#pagebreak()",
+        "#heading(level: 1)[Two]", "#lorem(30)", "#pagebreak()",
+        "#lorem(30)", "#heading(level: 1)[Three]", "#lorem(30)", "#pagebreak()", "#lorem(10)",
+    ])
+    typst_pdf.compile_pdf(typst_pdf.Document(markup + "\n"), tmp_path / "heads.pdf")
+    heads = [page.extract_text().split("\n")[0] for page in PdfReader(tmp_path / "heads.pdf").pages]
+    assert heads[0] == "One" and heads[1:] == ["Short Two", "Short Two", "Short Three"], heads

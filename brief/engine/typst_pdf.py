@@ -34,7 +34,7 @@ KEYWORDS = ("Ottawa Convention", "anti-personnel mines", "Article 20", "Estonia"
 # enumerations and smart quotes): each is written with a backslash, which Typst reads as the
 # character itself. Letters, digits and all non-ASCII text pass unchanged.
 SPECIAL = re.compile(r"""([\\#$*_@<>\[\]`~=+\-/'".:])""")
-SPACE = re.compile(r"\s+")
+SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML white space only: a no-break space stays
 # html.parser lowercases names; SVG's are case-sensitive.
 SVG_NAMES = {
     name.lower(): name
