@@ -1,4 +1,4 @@
-"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF.
+"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF (through Typst).
 
 Notebooks become section bodies through the project's own nbconvert template
 (templates/brief); this module then numbers sections, figures, tables and citations in
@@ -8,7 +8,6 @@ reading order, builds the contents and the References from sources.csv, and writ
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -406,50 +405,8 @@ def assemble(
 # ---------------------------------------------------------------------------- PDF
 
 
-def allowed_fetcher(allowed_roots: list[Path]):
-    """A WeasyPrint URL fetcher that serves data: URLs and files under `allowed_roots`, nothing else."""
-    from urllib.parse import unquote, urlparse
-
-    from weasyprint.urls import URLFetcher
-
-    roots = [Path(r).resolve() for r in allowed_roots]
-
-    class RestrictedFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file://"):
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if any(path.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
-            raise ValueError(f"blocked fetch of {url[:80]!r}: the brief loads nothing from outside its build")
-
-    return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-
-
-class _SvgPresentationNoise(logging.Filter):
-    """WeasyPrint's CSS parser reports SVG presentation properties in inline charts as unknown; they render fine."""
-
-    PATTERN = re.compile(r"Ignored `(fill|stroke|clip-path|opacity|font|stop|paint-order)[\w-]*:")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not self.PATTERN.search(record.getMessage())
-
-
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
-    """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
-    from weasyprint import CSS, HTML
+    """Print the assembled print edition to PDF (Typst: brief/engine/typst_pdf.py)."""
+    from brief.engine import typst_pdf
 
-    logger = logging.getLogger("weasyprint")
-    if not any(isinstance(f, _SvgPresentationNoise) for f in logger.filters):
-        logger.addFilter(_SvgPresentationNoise())
-
-    fetcher = allowed_fetcher([fonts.font_dir()])
-    document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-    document.write_pdf(
-        str(target),
-        stylesheets=[CSS(string=fonts.pdf_font_faces(), url_fetcher=fetcher)],
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=f"ottawa-brief-{as_of.isoformat()}".encode(),
-        uncompressed_pdf=False,
-    )
+    typst_pdf.write_pdf(html, target, as_of=as_of)
