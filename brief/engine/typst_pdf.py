@@ -131,8 +131,19 @@ class Writer:
         return "".join(self.inline(child) for child in node.children).strip()
 
     def cites(self, node: Tag) -> str:
-        items = [f"link({label('ref-' + a.get('data-source', ''))})[{escape(a.get_text())}]" for a in node.select("a.cite")]
-        return f"#cites({', '.join(items)})"
+        """[3–5, 9]: the renderer has sorted the numbers and joined three or more in a row as a range (its ends are links)."""
+        items, current = [], []
+        for child in node.children:
+            if isinstance(child, Tag) and "cite" in (child.get("class") or []):
+                current.append(f"#link({label('ref-' + child.get('data-source', ''))})[{escape(child.get_text())}]")
+            elif "–" in str(child):
+                current.append("–")
+            elif "," in str(child) and current:
+                items.append(current)
+                current = []
+        if current:
+            items.append(current)
+        return f"#cites({', '.join('[' + ''.join(item) + ']' for item in items)})"
 
     # ------------------------------------------------------------------ blocks
 
