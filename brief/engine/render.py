@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from brief import vocab
-from brief.config import TEMPLATES_DIR
+from brief.config import AUTHOR, LICENCE, SERIES, SUBTITLE, TEMPLATES_DIR, TITLE
 from brief.engine import fonts
 from brief.errors import RenderError
 from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, join_words
@@ -28,13 +28,6 @@ from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, joi
 if TYPE_CHECKING:
     from brief.engine.cache import Cache
 
-TITLE = "Leaving the Mine Ban Treaty"
-SUBTITLE = (
-    "The 2025–26 withdrawals of Estonia, Latvia, Lithuania, Finland and Poland from the "
-    "Ottawa Convention, and Ukraine's contested attempt"
-)
-SERIES = "Policy brief"
-AUTHOR = "Ottawa Convention withdrawals brief project"
 REMOVE_TAGS = {"cell": "remove-cell", "input": "remove-input", "output": "remove-output"}
 CSS_FILE = TEMPLATES_DIR / "brief.css"
 
@@ -388,6 +381,7 @@ def assemble(
         series=SERIES,
         edition=edition,
         author=AUTHOR,
+        licence=LICENCE,
         as_of_iso=as_of.isoformat(),
         as_of_text=fmt_date(as_of),
         countries_line="" if all_five else f"Countries covered in this edition: {join_words(vocab.COUNTRY_NAMES[c] for c in countries)}",

@@ -196,8 +196,10 @@ class Writer:
             return self.table_figure(node)
         if name == "table":
             return self.table(node)
-        if "callout" in classes:
+        if "callout" in classes or "summary" in classes:
             return f"#callout[{self.blocks(node)}]"
+        if "cite-this" in classes:
+            return f"#text(font: sans, size: 8pt, fill: muted)[{self.blocks(node)}]"
         if "lead" in classes:
             return f"#lead[{self.blocks(node)}]"
         return self.blocks(node)
@@ -358,7 +360,7 @@ def document(html: str, *, as_of: dt.date) -> Document:
         f"date: datetime(year: {as_of.year}, month: {as_of.month}, day: {as_of.day}), short-title: [{escape(SHORT_TITLE)}])",
         f"#title-block(series: [{escape(text_of('.series'))}], title: [{escape(title)}], subtitle: [{escape(subtitle)}], "
         f"as-of: [{escape(text_of('.as-of'))}], scope: {'[' + escape(text_of('.scope')) + ']' if text_of('.scope') else 'none'}, "
-        f"edition: [{escape(text_of('.edition'))}])",
+        f"edition: [{escape(text_of('.edition'))}], byline: [{escape(text_of('.byline'))}])",
     ]
     toc = soup.select("nav.toc li a")
     entries = []
