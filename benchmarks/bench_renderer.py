@@ -1,24 +1,27 @@
-"""The render path, piece by piece, and a Typst PDF path beside WeasyPrint (not a test: it prints figures).
+"""The render path, piece by piece: the PDF through Typst (the build's path), WeasyPrint beside it if installed.
 
-    .venv/bin/python benchmarks/bench_renderer.py [--runs 5]
+    .venv/bin/python benchmarks/bench_renderer.py [--runs 5] [--output-dir output]
 
-Needs a built brief (`make brief`): it renders the executed notebooks in output/notebooks again.
-Measures, interleaved (A B A B …) and reported as medians of wall and CPU seconds:
+Needs a built brief (`make brief`, or a build into --output-dir): it renders the executed notebooks in
+its notebooks/ folder again. Measures, interleaved (A B A B …) and reported as medians of wall and CPU seconds:
   fragments   nbconvert HTML of the eight notebooks (no cache)
   assemble    numbering, contents and References of both editions (BeautifulSoup + Jinja)
-  weasyprint  the print edition to PDF: layout (HTML.render) and writing (write_pdf)
-  typst       the same print edition converted to Typst markup by pandoc, then compiled by the
-              `typst` package (PyPI), with PDF/UA-1 asked for; inline SVG charts become image files
+  typst       the build's PDF path (brief/engine/typst_pdf.py): the print edition written as Typst
+              markup, then compiled to PDF/UA-1 by the `typst` package in a fresh process, as a build
+              pays it (the binding memoises within a process)
+  weasyprint  the former PDF path, for comparison: layout (HTML.render) and writing (write_pdf) of the
+              same print edition with brief.css; measured only when `weasyprint` is installed (it is
+              no longer a requirement: pip install weasyprint==70.0 to compare)
 It then checks what each PDF keeps: pages, tagged structure, embedded fonts, chart text that can be
-selected, and whether two runs give the same bytes. The Typst path is optional: without the
-`typst` and `pypandoc_binary` packages it says so and measures WeasyPrint only.
+selected, and whether two runs give the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
-import re
+import pickle
 import resource
 import statistics
 import subprocess
@@ -32,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from brief.config import OUTPUT_DIR  # noqa: E402
 from brief.data import load  # noqa: E402
-from brief.engine import render  # noqa: E402
+from brief.engine import render, typst_pdf  # noqa: E402
 from brief.engine.manifest import load_manifest  # noqa: E402
 
 AS_OF = "2026-11-22"
@@ -52,67 +55,50 @@ def timed(results: dict, name: str, function, *args, **kwargs):
     return value
 
 
-def print_edition():
-    import datetime as dt
-
+def print_edition(notebooks: Path):
     sections = load_manifest()
     sources = {row["source_id"]: row for row in load("sources").to_dict("records")}
-    bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(OUTPUT_DIR / "notebooks" / s.notebook)) for s in sections]
+    bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(notebooks / s.notebook)) for s in sections]
     page = dict(as_of=dt.date.fromisoformat(AS_OF), countries=("EE", "LV", "LT", "FI", "PL"), sources=sources, fingerprint="benchmark", version="bench")
     return sections, bodies, page
 
 
-def fragments(sections):
-    return [render.notebook_fragment(OUTPUT_DIR / "notebooks" / s.notebook) for s in sections]
+def fragments(sections, notebooks: Path):
+    return [render.notebook_fragment(notebooks / s.notebook) for s in sections]
 
 
 def weasyprint_pdf(html: str, target: Path, results: dict) -> None:
+    """The former renderer: brief.css print rules, DejaVu faces from files, nothing else fetched."""
     from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
 
     from brief.engine import fonts
 
-    fetcher = render.allowed_fetcher([fonts.font_dir()])
-    document = timed(results, "weasyprint layout", lambda: HTML(string=html, url_fetcher=fetcher).render(stylesheets=[CSS(string=fonts.pdf_font_faces(), url_fetcher=fetcher)]))
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(fonts.font_dir().as_uri()):
+                return super().fetch(url, headers)
+            raise ValueError(f"blocked fetch of {url[:80]!r}")
+
+    fetcher = FontsOnly(allowed_protocols=("file",), allow_redirects=False)
+
+    faces = "\n".join(
+        f"@font-face {{ font-family: '{family}'; src: url('{(fonts.font_dir() / name).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
+        for family, files in fonts.FACES.items()
+        for (weight, style), name in files.items()
+    ) + "\n:root { --serif: 'Brief Serif'; --sans: 'Brief Sans'; }"
+    document = timed(results, "weasyprint layout", lambda: HTML(string=html, url_fetcher=fetcher).render(stylesheets=[CSS(string=faces, url_fetcher=fetcher)]))
     timed(results, "weasyprint write", lambda: document.write_pdf(str(target), pdf_variant="pdf/ua-1", pdf_identifier=b"bench"))
 
 
-SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-# A rough print style, near the WeasyPrint edition's: A4, serif body, sans headings, page numbers, a title in the metadata.
-PREAMBLE = """#set document(title: "Leaving the Mine Ban Treaty", author: "Ottawa Convention withdrawals brief project", date: datetime(year: 2026, month: 11, day: 22))
-#set page(paper: "a4", margin: (x: 2cm, y: 2.2cm), numbering: "1 / 1", header: context [#set text(8pt); Leaving the Mine Ban Treaty #h(1fr) Policy brief])
-#set text(font: ("DejaVu Serif", "DejaVu Sans"), size: 9.5pt, lang: "en")
-#show heading: set text(font: "DejaVu Sans")
-#set par(justify: false, leading: 0.6em)
-"""
-
-
-def typst_pdf(html: str, work: Path, target: Path, results: dict) -> None:
-    import pypandoc
-
-    def to_typst():
-        figures = []
-
-        def extract(match):
-            path = work / f"chart-{len(figures)}.svg"
-            path.write_text(match.group(0), encoding="utf-8")
-            figures.append(path)
-            return f'<img src="{path.name}" alt="chart">'
-
-        html_files = SVG.sub(extract, html)
-        body = pypandoc.convert_text(html_files, "typst", format="html", extra_args=["--shift-heading-level-by=-1"])
-        # PDF/UA needs alt text on every image; the prototype names the chart (the real path would carry each chart's alt)
-        body = re.sub(r'image\("(chart-\d+\.svg)"([^)]*)\)', lambda m: f'image("{m.group(1)}", alt: "{m.group(1)}"{m.group(2)})', body)
-        return PREAMBLE + body
-
-    markup = timed(results, "typst: pandoc html->typst", to_typst)
-    (work / "brief.typ").write_text(markup, encoding="utf-8")
-    from brief.engine import fonts
-
-    # in a fresh process, as a build would run it: the binding memoises within a process, so a second
-    # compile in the same process is not what a build pays
-    script = (f"import typst; typst.compile({str(work / 'brief.typ')!r}, output={str(target)!r}, root={str(work)!r}, "
-              f"font_paths=[{str(fonts.font_dir())!r}], pdf_standards=['ua-1'])")
-    timed(results, "typst: compile (fresh process)", lambda: subprocess.run([sys.executable, "-c", script], check=True))
+def typst_path(html: str, work: Path, target: Path, results: dict) -> None:
+    doc = timed(results, "typst: markup (typst_pdf.document)", typst_pdf.document, html, as_of=dt.date.fromisoformat(AS_OF))
+    (work / "doc.pickle").write_bytes(pickle.dumps(doc))
+    script = (
+        "import pathlib, pickle; from brief.engine import typst_pdf; "
+        f"typst_pdf.compile_pdf(pickle.loads(pathlib.Path({str(work / 'doc.pickle')!r}).read_bytes()), pathlib.Path({str(target)!r}))"
+    )
+    timed(results, "typst: compile (fresh process)", lambda: subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT))
 
 
 def inspect(pdf: Path, chart_words: list[str]) -> dict:
@@ -140,50 +126,47 @@ def inspect(pdf: Path, chart_words: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR, help="a built brief's folder (its notebooks/ are rendered)")
     args = parser.parse_args()
-    if not (OUTPUT_DIR / "notebooks").is_dir():
-        raise SystemExit("build the brief first (make brief): the benchmark renders output/notebooks again")
+    notebooks = args.output_dir / "notebooks"
+    if not notebooks.is_dir():
+        raise SystemExit(f"build the brief first (make brief): the benchmark renders {notebooks} again")
     try:
-        import pypandoc  # noqa: F401
-        import typst  # noqa: F401
+        import weasyprint  # noqa: F401
 
-        with_typst = True
+        with_weasyprint = True
     except ImportError:
-        with_typst = False
-        print("typst path skipped: pip install typst==0.15.2 pypandoc_binary==1.17 to measure it")
-    sections, bodies, page = print_edition()
+        with_weasyprint = False
+        print("weasyprint skipped (no longer a requirement): pip install weasyprint==70.0 to compare")
+    sections, bodies, page = print_edition(notebooks)
     html_pdf_edition = render.assemble(bodies, **page, edition="pdf")
     # words that appear only as chart text (titles of charts), to test that it stays selectable
     chart_words = ["Most-cited reason", "longest border"]
     results: dict[str, list[tuple[float, float]]] = {}
     digests: dict[str, set[str]] = {"weasyprint": set(), "typst": set()}
+    engines = ["typst"] + (["weasyprint"] if with_weasyprint else [])
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for run in range(args.runs):
-            timed(results, "fragments (nbconvert, 8 notebooks)", fragments, sections)
+            timed(results, "fragments (nbconvert, 8 notebooks)", fragments, sections, notebooks)
             timed(results, "assemble both editions", lambda: [render.assemble(bodies, **page, edition=e) for e in ("html", "pdf")])
-            order = ["weasyprint", "typst"] if run % 2 == 0 else ["typst", "weasyprint"]
-            for engine in order:
-                if engine == "weasyprint":
-                    weasyprint_pdf(html_pdf_edition, work / "weasy.pdf", results)
-                    digests["weasyprint"].add(hashlib.sha256((work / "weasy.pdf").read_bytes()).hexdigest())
-                elif with_typst:
-                    typst_pdf(html_pdf_edition, work, work / "typst.pdf", results)
-                    digests["typst"].add(hashlib.sha256((work / "typst.pdf").read_bytes()).hexdigest())
+            for engine in engines if run % 2 == 0 else engines[::-1]:
+                target = work / f"{engine}.pdf"
+                if engine == "typst":
+                    typst_path(html_pdf_edition, work, target, results)
+                else:
+                    weasyprint_pdf(html_pdf_edition, target, results)
+                digests[engine].add(hashlib.sha256(target.read_bytes()).hexdigest())
         print(f"\nmedians of {args.runs} interleaved runs on this machine (seconds)\n")
         print(f"{'step':40} {'wall':>8} {'cpu':>8}")
         for name, values in results.items():
             print(f"{name:40} {statistics.median(v[0] for v in values):8.2f} {statistics.median(v[1] for v in values):8.2f}")
-        weasy = sum(statistics.median(v[0] for v in results[k]) for k in results if k.startswith("weasyprint"))
-        print(f"{'weasyprint total':40} {weasy:8.2f}")
-        if with_typst:
-            typ = sum(statistics.median(v[0] for v in results[k]) for k in results if k.startswith("typst"))
-            print(f"{'typst total (pandoc + compile)':40} {typ:8.2f}")
-        print("\nwhat each PDF keeps")
-        engines = ["weasyprint"] + (["typst"] if with_typst else [])
         for engine in engines:
-            pdf = work / ("weasy.pdf" if engine == "weasyprint" else "typst.pdf")
-            facts = inspect(pdf, chart_words)
+            total = sum(statistics.median(v[0] for v in results[k]) for k in results if k.startswith(engine))
+            print(f"{engine + ' total':40} {total:8.2f}")
+        print("\nwhat each PDF keeps")
+        for engine in engines:
+            facts = inspect(work / f"{engine}.pdf", chart_words)
             facts["same bytes every run"] = len(digests[engine]) == 1
             print(f"  {engine:11} " + ", ".join(f"{k}: {v}" for k, v in facts.items()))
 

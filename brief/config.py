@@ -42,3 +42,15 @@ def figures_dir_for(output_dir: Path) -> Path:
 
 def results_dir_for(output_dir: Path) -> Path:
     return Path(output_dir) / RESULTS_DIRNAME
+
+
+# The publication: named once, used by the title block of both editions and by the key-findings
+# notebook's "How to cite". The licence is the project owners' choice (see the README).
+TITLE = "Leaving the Mine Ban Treaty"
+SUBTITLE = (
+    "The 2025–26 withdrawals of Estonia, Latvia, Lithuania, Finland and Poland from the "
+    "Ottawa Convention, and Ukraine's contested attempt"
+)
+SERIES = "Policy brief"
+AUTHOR = "Ottawa Convention withdrawals brief project"
+LICENCE = "CC BY 4.0 for the text and charts; quotations and source data remain under their owners' terms"

@@ -113,6 +113,11 @@ def disclosure(summary: str, content: str) -> str:
 # notebook does not depend on every input of the build (and stays cached when one of them changes).
 FINGERPRINT_SLOT = "fill-fingerprint"
 
+
+def fingerprint_slot() -> Html:
+    """Where the build's inputs fingerprint goes in a sentence or table."""
+    return Html(f'<span class="{FINGERPRINT_SLOT}">(filled in by the build)</span>')
+
 # Tables up to this many rows are kept whole on one printed page (with their caption).
 SHORT_TABLE_ROWS = 6
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.build
@@ -28,26 +29,48 @@ def test_metadata(built_brief):
 
 
 def test_no_figure_larger_than_the_page(built_brief):
-    from weasyprint import HTML
+    """Every piece of text, chart labels included, starts inside the page's text block: a chart wider or
+    taller than the page would put its labels in the margins or off the page."""
+    reader = PdfReader(built_brief / "brief.pdf")
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        points = []
 
-    from brief.engine.render import allowed_fetcher
+        def visit(text, cm, tm, font, size, points=points):
+            if text.strip():
+                x, y = tm[4], tm[5]
+                points.append((cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5], text))
 
-    document = HTML(string=(built_brief / "brief.html").read_text(encoding="utf-8"), url_fetcher=allowed_fetcher([])).render()
-    charts = 0
-    for page in document.pages:
-        box = page._page_box
-        limit_w, limit_h = box.width, box.height
+        page.extract_text(visitor_text=visit)
+        for x, y, text in points:
+            assert 50 <= x <= width - 50 and 30 <= y <= height - 30, (text, x, y)
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert sum(f"Figure {n}." in text for n in range(1, 20)) >= 5
 
-        def walk(b):
-            yield b
-            for child in getattr(b, "children", []) or []:
-                yield from walk(child)
 
-        for b in walk(box):
-            if str(getattr(b, "element_tag", "")).endswith("svg") and type(b).__name__ == "BlockReplacedBox":
-                charts += 1
-                assert b.width <= limit_w + 0.5 and b.height <= limit_h + 0.5
-    assert charts >= 5
+def test_tagged_fonts_embedded_and_dated(built_brief):
+    reader = PdfReader(built_brief / "brief.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], "not a tagged PDF"
+    alts = []
+
+    def walk(element):
+        element = element.get_object()
+        if isinstance(element, dict):
+            if element.get("/S") == "/Figure" and "/Alt" in element:
+                alts.append(str(element["/Alt"]))
+            kids = element.get("/K", [])
+            for kid in kids if isinstance(kids, list) else [kids]:
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    assert len(alts) >= 8 and all(len(a) > 20 for a in alts), "every chart carries its alt text"
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor and str(font["/BaseFont"]).split("+")[-1].startswith("DejaVu")
+    assert reader.metadata.creation_date.date().isoformat() == "2026-11-22"
 
 
 def test_chart_text_is_text_and_long_tables_stay_online(built_brief):
@@ -58,3 +81,41 @@ def test_chart_text_is_text_and_long_tables_stay_online(built_brief):
     html = (built_brief / "brief.html").read_text(encoding="utf-8")
     assert '<details class="annex"><summary>All ' in html and "Recorded steps up to" in html
     assert "The HTML edition of this brief lists all" not in html
+
+
+def test_running_heads_name_the_section_at_the_top_of_each_page(built_brief):
+    """As the WeasyPrint edition's string(section-title, start): the section a page starts in, or the one starting at its top."""
+    html = BeautifulSoup((built_brief / "brief.html").read_text(encoding="utf-8"), "html.parser")
+    titles = [h.get_text(" ", strip=True) for h in html.select("section.brief-section > h2")]
+    pages = [page.extract_text().split("\n") for page in PdfReader(built_brief / "brief.pdf").pages]
+    assert not pages[0][0].startswith("Leaving the Mine Ban Treaty — policy brief"), "no running head on the title page"
+    current = None
+    for number, lines in enumerate(pages, 1):
+        starts = [line.strip() for line in lines if line.strip() in titles]
+        if number > 1:
+            head = lines[0]
+            assert head.startswith("Leaving the Mine Ban Treaty — policy brief"), head
+            expected = lines[1].strip() if lines[1].strip() in titles else current
+            assert head.endswith(expected), (number, head, expected)
+        current = starts[-1] if starts else current
+    assert current == titles[-1]
+
+
+def test_no_page_is_more_than_a_quarter_empty_except_before_a_new_section(built_brief):
+    """Measured by the lowest line of text on the page (a chart always has its caption below it)."""
+    html = BeautifulSoup((built_brief / "brief.html").read_text(encoding="utf-8"), "html.parser")
+    titles = {h.get_text(" ", strip=True) for h in html.select("section.brief-section > h2")}
+    reader = PdfReader(built_brief / "brief.pdf")
+    pages = reader.pages
+    for number, page in enumerate(pages[:-1], 1):
+        height, lows = float(page.mediabox.height), []
+
+        def visit(text, cm, tm, font, size, lows=lows, height=height):
+            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+            if text.strip() and 70 < y < height - 50:  # not the running head or the page number
+                lows.append(y)
+
+        page.extract_text(visitor_text=visit)
+        empty = (min(lows) - 62) / (height - 124)  # 22 mm margins
+        next_lines = pages[number].extract_text().split("\n")
+        assert empty <= 0.25 or next_lines[1].strip() in titles, f"page {number} is {empty:.0%} empty"

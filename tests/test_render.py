@@ -68,6 +68,15 @@ def test_on_a_phone_each_cell_is_labelled_with_its_column():
     assert [c["data-label"] for c in cells] == ["State", "In effect"]  # the header's citation is not part of the label
 
 
+def test_a_cross_reference_names_the_figure_by_its_number_and_links_to_it():
+    chart = '<figure class="chart" id="fig-{0}"><figcaption><span class="fig-label">Figure</span> c</figcaption></figure>'
+    soup = page(chart.format("one") + chart.format("two") + "<p>See @fig-two and mail x@fig-one.org; @fig-gone is missing.</p><pre>@fig-one</pre>")
+    links = soup.select("a.xref")
+    assert [(a["href"], a.get_text()) for a in links] == [("#fig-two", "Figure 2")]  # not inside an address or code
+    assert soup.select_one(".xref-missing").get_text() == "a figure (not in this edition)"
+    assert "x@fig-one.org" in soup.get_text() and "@fig-one" in soup.select_one("pre").get_text()
+
+
 def test_unknown_citation_is_an_error():
     with pytest.raises(render.RenderError, match="missing"):
         page(f"<p>{cite('nope')}</p>")
@@ -91,15 +100,6 @@ def test_removal_tags_blank_rather_than_flag():
     assert len(cleaned.cells) == 3
     assert cleaned.cells[0].source == "" and cleaned.cells[1].source == "" and cleaned.cells[1].outputs == []
     assert cleaned.cells[2].source == ""
-
-
-def test_pdf_fetcher_refuses_files_and_network(tmp_path):
-    fetcher = render.allowed_fetcher([tmp_path])
-    for url in ("file:///etc/passwd", "http://example.org/x.png", "https://example.org/x.css"):
-        with pytest.raises(ValueError, match="blocked"):
-            fetcher(url)
-    (tmp_path / "ok.css").write_text("p{}")
-    assert fetcher((tmp_path / "ok.css").as_uri()) is not None
 
 
 def test_each_edition_keeps_its_own_blocks_and_numbers_them():

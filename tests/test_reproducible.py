@@ -13,8 +13,9 @@ pytestmark = pytest.mark.build
 
 def test_same_inputs_give_the_same_bytes(built_brief, tmp_path):
     again = tmp_path / "again"
-    build(build_params(output_dir=again, formats="html"), log=lambda m: None)
+    build(build_params(output_dir=again, formats="html,pdf"), log=lambda m: None)
     assert (again / "brief.html").read_bytes() == (built_brief / "brief.html").read_bytes()
+    assert (again / "brief.pdf").read_bytes() == (built_brief / "brief.pdf").read_bytes()
     svgs = sorted(p.name for p in (built_brief / "figures").glob("*.svg"))
     assert svgs and svgs == sorted(p.name for p in (again / "figures").glob("*.svg"))
     for name in svgs:

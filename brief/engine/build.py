@@ -293,8 +293,8 @@ class Editions:
 
 
 def _import_renderer() -> None:
-    """Import nbconvert and WeasyPrint (about a second) while the kernels work, not after them."""
-    import weasyprint  # noqa: F401
+    """Import nbconvert and the Typst compiler while the kernels work, not after them."""
+    import typst  # noqa: F401
 
     from brief.engine import render  # noqa: F401
 

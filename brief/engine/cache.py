@@ -41,8 +41,8 @@ def code_digest() -> str:
 
 
 def template_digest() -> str:
-    """What only rendering reads: the page and notebook templates and the stylesheet."""
-    return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json"]), root=TEMPLATES_DIR)
+    """What only rendering reads: the page and notebook templates, the stylesheet and the Typst template."""
+    return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json", "*.typ"]), root=TEMPLATES_DIR)
 
 
 def cited_sources_digest(tables: list[str], data_dir: Path) -> str:

@@ -1,6 +1,6 @@
 """The brief's fonts: DejaVu, shipped inside matplotlib, covers every Baltic and Polish letter.
 
-The PDF names the font files and WeasyPrint embeds what it uses. The HTML edition embeds DejaVu Sans
+The PDF gets the DejaVu font files and Typst embeds what it uses (no system fonts). The HTML edition embeds DejaVu Sans
 cut down to the letters charts use (as 'Brief Sans', the first font of every chart's text), so its
 charts look the same on any machine, offline; the build caches the cut, the same for every build.
 """
@@ -35,14 +35,9 @@ def font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def pdf_font_faces() -> str:
-    """@font-face rules for WeasyPrint, pointing at the font files, and the families the stylesheet uses."""
-    faces = [
-        f"@font-face {{ font-family: '{family}'; src: url('{(font_dir() / name).as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
-        for family, files in FACES.items()
-        for (weight, style), name in files.items()
-    ]
-    return "\n".join(faces) + "\n:root { --serif: 'Brief Serif'; --sans: 'Brief Sans'; }"
+def pdf_font_files() -> list[Path]:
+    """The font files the PDF may use (Typst embeds the glyphs it sets): DejaVu only, never a system font."""
+    return sorted(font_dir().glob("DejaVu*.ttf"))
 
 
 def _chart_font(name: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF.
+"""Assemble executed notebooks into one self-contained HTML brief, and print it to PDF (through Typst).
 
 Notebooks become section bodies through the project's own nbconvert template
 (templates/brief); this module then numbers sections, figures, tables and citations in
@@ -8,7 +8,6 @@ reading order, builds the contents and the References from sources.csv, and writ
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from brief import vocab
-from brief.config import TEMPLATES_DIR
+from brief.config import AUTHOR, LICENCE, SERIES, SUBTITLE, TEMPLATES_DIR, TITLE
 from brief.engine import fonts
 from brief.errors import RenderError
 from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, join_words
@@ -29,13 +28,6 @@ from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, joi
 if TYPE_CHECKING:
     from brief.engine.cache import Cache
 
-TITLE = "Leaving the Mine Ban Treaty"
-SUBTITLE = (
-    "The 2025–26 withdrawals of Estonia, Latvia, Lithuania, Finland and Poland from the "
-    "Ottawa Convention, and Ukraine's contested attempt"
-)
-SERIES = "Policy brief"
-AUTHOR = "Ottawa Convention withdrawals brief project"
 REMOVE_TAGS = {"cell": "remove-cell", "input": "remove-input", "output": "remove-output"}
 CSS_FILE = TEMPLATES_DIR / "brief.css"
 
@@ -244,12 +236,53 @@ def preview_text(row: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def number_figures_and_tables(soup: BeautifulSoup) -> None:
+def number_figures_and_tables(soup: BeautifulSoup) -> dict[str, str]:
+    """Number figures and tables in reading order; return each one's id and name ("fig-timeline": "Figure 1")."""
+    names = {}
     for kind, selector, label_class in (("Figure", "figure.chart", "fig-label"), ("Table", "figure.table", "tab-label")):
         for n, element in enumerate(soup.select(selector), 1):
             label = element.select_one(f".{label_class}")
             if label is not None:
                 label.string = f"{kind} {n}."
+            if element.get("id"):
+                names[element["id"]] = f"{kind} {n}"
+    return names
+
+
+# A notebook refers to a chart or table by its id, as Quarto does: "@fig-timeline", "@tab-status".
+CROSS_REFERENCE = re.compile(r"(?<![\w@/.])@((?:fig|tab)-[a-z0-9][a-z0-9-]*[a-z0-9])")
+
+
+def resolve_cross_references(soup: BeautifulSoup, names: dict[str, str]) -> None:
+    """Replace each @fig-…/@tab-… in the text with a link named by the figure's or table's number.
+
+    One this edition lacks (a chart drawn only when there is data for it, a table kept online only)
+    reads "a figure (not in this edition)" rather than stopping the build; the default build is tested
+    to have none, which catches a mistyped id.
+    """
+    for text in soup.find_all(string=CROSS_REFERENCE):
+        if text.find_parent(["code", "pre", "script", "style"]):
+            continue
+        pieces, last = [], 0
+        for match in CROSS_REFERENCE.finditer(text):
+            target = match.group(1)
+            pieces += [text[last : match.start()], (target, names.get(target))]
+            last = match.end()
+        if len(pieces) == 0:
+            continue
+        pieces.append(text[last:])
+        for piece in pieces:
+            if isinstance(piece, tuple) and piece[1] is None:
+                missing = soup.new_tag("span", attrs={"class": "xref-missing", "data-target": piece[0]})
+                missing.string = f"a {'figure' if piece[0].startswith('fig-') else 'table'} (not in this edition)"
+                text.insert_before(missing)
+            elif isinstance(piece, tuple):
+                link = soup.new_tag("a", attrs={"class": "xref", "href": f"#{piece[0]}"})
+                link.string = piece[1]
+                text.insert_before(link)
+            elif piece:
+                text.insert_before(piece)
+        text.extract()
 
 
 def label_cells(soup: BeautifulSoup) -> None:
@@ -324,7 +357,7 @@ def assemble(
         dropped.decompose()
     cited = number_citations(soup, sources)
     accessed = usual_accessed([sources[s] for s in cited])
-    number_figures_and_tables(soup)
+    resolve_cross_references(soup, number_figures_and_tables(soup))
     if edition == "html":
         label_cells(soup)
     for slot in soup.select(f".{FINGERPRINT_SLOT}"):
@@ -348,6 +381,7 @@ def assemble(
         series=SERIES,
         edition=edition,
         author=AUTHOR,
+        licence=LICENCE,
         as_of_iso=as_of.isoformat(),
         as_of_text=fmt_date(as_of),
         countries_line="" if all_five else f"Countries covered in this edition: {join_words(vocab.COUNTRY_NAMES[c] for c in countries)}",
@@ -365,50 +399,8 @@ def assemble(
 # ---------------------------------------------------------------------------- PDF
 
 
-def allowed_fetcher(allowed_roots: list[Path]):
-    """A WeasyPrint URL fetcher that serves data: URLs and files under `allowed_roots`, nothing else."""
-    from urllib.parse import unquote, urlparse
-
-    from weasyprint.urls import URLFetcher
-
-    roots = [Path(r).resolve() for r in allowed_roots]
-
-    class RestrictedFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file://"):
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if any(path.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
-            raise ValueError(f"blocked fetch of {url[:80]!r}: the brief loads nothing from outside its build")
-
-    return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-
-
-class _SvgPresentationNoise(logging.Filter):
-    """WeasyPrint's CSS parser reports SVG presentation properties in inline charts as unknown; they render fine."""
-
-    PATTERN = re.compile(r"Ignored `(fill|stroke|clip-path|opacity|font|stop|paint-order)[\w-]*:")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not self.PATTERN.search(record.getMessage())
-
-
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
-    """Print the brief to PDF with WeasyPrint: print CSS, embedded fonts, metadata, no network."""
-    from weasyprint import CSS, HTML
+    """Print the assembled print edition to PDF (Typst: brief/engine/typst_pdf.py)."""
+    from brief.engine import typst_pdf
 
-    logger = logging.getLogger("weasyprint")
-    if not any(isinstance(f, _SvgPresentationNoise) for f in logger.filters):
-        logger.addFilter(_SvgPresentationNoise())
-
-    fetcher = allowed_fetcher([fonts.font_dir()])
-    document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-    document.write_pdf(
-        str(target),
-        stylesheets=[CSS(string=fonts.pdf_font_faces(), url_fetcher=fetcher)],
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=f"ottawa-brief-{as_of.isoformat()}".encode(),
-        uncompressed_pdf=False,
-    )
+    typst_pdf.write_pdf(html, target, as_of=as_of)

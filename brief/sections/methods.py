@@ -8,7 +8,7 @@ import pandas as pd
 
 from brief.data import TABLES, read_raw, split_list
 from brief.facts import Agreement, CodingFacts, MethodsFacts, RowCount
-from brief.text import FINGERPRINT_SLOT, esc, table_block
+from brief.text import esc, fingerprint_slot, table_block
 
 
 def row_counts(data_dir: Path) -> list[RowCount]:
@@ -75,5 +75,5 @@ def row_counts_table_html(counts: list[RowCount], caption: str, source: str) -> 
 
 def parameters_table_html(as_of, countries, version: str, caption: str, source: str) -> str:
     rows = [["as_of", esc(as_of.isoformat())], ["countries", esc(", ".join(countries))],
-            ["inputs fingerprint", f'<span class="{FINGERPRINT_SLOT}">(filled in by the build)</span>'], ["brief package", esc(version)]]
+            ["inputs fingerprint", fingerprint_slot()], ["brief package", esc(version)]]
     return table_block("parameters", caption, ["Parameter", "Value"], rows, source=source)
