@@ -552,8 +552,8 @@ class Preview:
         total = 0.0
         for process in [self.sampler.roots[0], *self.sampler.roots[0].children(recursive=True)]:
             try:
-                times = process.cpu_times()
-                total += times.user + times.system
+                times = process.cpu_times()  # children_*: what its finished (waited-for) children used
+                total += times.user + times.system + times.children_user + times.children_system
             except psutil.Error:
                 pass
         return total
@@ -655,10 +655,10 @@ def verdicts(rows: list[Row]) -> list[str]:
         row = by.get(name)
         return row.wall if row else None
 
-    def line(text: str, value: float | None, bound: float | None, why_missing: str) -> str:
+    def line(text: str, value: float | None, bound: float | None, why_missing: str, digits: int = 2) -> str:
         if value is None or bound is None:
             return f"- {text}: not judged ({why_missing})"
-        return f"- {text}: {value:.2f} against ≤ {bound:.2f} — {'met' if value <= bound else 'NOT met'}"
+        return f"- {text}: {value:.{digits}f} against ≤ {bound:.{digits}f} — {'met' if value <= bound else 'NOT met'}"
 
     cold, myst, naive = wall("cold"), wall("myst-cold"), wall("naive")
     out = [
@@ -670,7 +670,7 @@ def verdicts(rows: list[Row]) -> list[str]:
         line("preview, notebook edit in the page ≤ 3 s", wall("preview-notebook"), 3.0, (by.get("preview-notebook") and by["preview-notebook"].note) or "not run"),
     ]
     peaks = [r.peak_mb for r in rows if r.name in ("cold", "nochange", "onefile", "html") and r.peak_mb is not None]
-    out.append(line("peak memory of the build's process tree < 1 GB (MB)", max(peaks) if peaks else None, 1024.0, "no build figure"))
+    out.append(line("peak memory of the build's process tree < 1 GB (MB)", max(peaks) if peaks else None, 1024.0, "no build figure", digits=0))
     return out
 
 
@@ -770,7 +770,7 @@ def main() -> None:
             available, help_text = preview_help()
             if not available:
                 for name in previews:
-                    skipped[name] = "skipped: `python -m brief preview --help` fails (the command is not on this branch)"
+                    skipped[name] = "skipped: `python -m brief preview --help` fails: no preview command on this branch"
             else:
                 preview = Preview(work, help_text)
                 try:
