@@ -6,10 +6,13 @@ the navigation pane works; tables become Word tables; charts become their byte-s
 alt text of their SVG and a "Figure N." caption (a SEQ field, so Word can list them); citations stay
 text ("[3, 5]"); the References are a numbered list.
 
-python-docx rather than pandoc: it writes the parts we ask for and nothing else, so the bytes are a
-function of the HTML and the PNGs once the zip's timestamps are fixed, and it installs from PyPI as
-pure Python on lxml (pandoc would need a 100 MB binary wheel, an inline-SVG-to-PNG rewrite of the
-page first, and still drop the alt text and caption structure we want).
+python-docx rather than pandoc (pypandoc_binary): it is pure Python on lxml, so nothing but two
+small wheels to pin; it writes only the parts we ask for, with sequential ids, so the bytes are a
+function of the page and the PNGs once the zip's timestamps are fixed; and it gives direct control of
+what an editor sees (caption fields, alt text, repeated table header rows, two-column References,
+core properties). pandoc would bundle its own executable, need the page rewritten first (inline SVG
+charts to PNG <img>s, figure captions and source lines into its figure model), and shape the result
+through its own writer and a reference.docx.
 """
 
 from __future__ import annotations
