@@ -87,7 +87,9 @@ def first_sources(cells) -> list[str]:
 
 
 # Which blocks each edition drops: the PDF leaves out what is online only, and the HTML what is print only.
-EDITION_DROPS = {"html": ".print-only", "pdf": ".online-only"}
+# The Word edition is a print edition: it keeps the PDF's blocks, and drops the charts' "Show data"
+# tables, which the PDF hides with print CSS.
+EDITION_DROPS = {"html": ".print-only", "pdf": ".online-only", "docx": ".online-only, details.fig-data"}
 EDITION_CLASSES = {"html": "online-only", "pdf": "print-only"}
 
 

@@ -36,8 +36,9 @@ def test_countries_parse_in_brief_order_and_reject_unknowns():
 
 def test_formats():
     assert params.parse_formats("pdf,html") == ("html", "pdf")
-    with pytest.raises(ParameterError):
-        params.parse_formats("docx")
+    assert params.parse_formats("DOCX, html") == ("html", "docx")
+    with pytest.raises(ParameterError, match="html, pdf, docx"):
+        params.parse_formats("epub")
 
 
 def test_output_dir_that_cannot_be_written(tmp_path):

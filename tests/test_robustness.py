@@ -20,7 +20,7 @@ pytestmark = pytest.mark.build
     [
         (["--as-of", "2025-13-01"], "--as-of '2025-13-01' is not a date"),
         (["--countries", "EE,DE"], "unknown country DE"),
-        (["--formats", "docx"], "--formats"),
+        (["--formats", "epub"], "--formats"),
         (["--output-dir", "/proc/forbidden/out"], "cannot be written"),
     ],
 )

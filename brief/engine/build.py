@@ -56,6 +56,7 @@ class BuildResult:
     cached: tuple[str, ...]  # notebooks taken from the cache
     rendered: bool  # False when the published brief was already up to date
     seconds: float
+    docx: Path | None = None  # the Word edition, when asked for
 
 
 def _log(message: str) -> None:
@@ -275,7 +276,7 @@ def _staged_files(staging: Path, sections: list[Section], outputs: list[str]) ->
 
 
 class Editions:
-    """The assembled brief of staged notebooks, per edition ("html" or "pdf"); shared by build and preview."""
+    """The assembled brief of staged notebooks, per edition ("html", "pdf" or "docx"); shared by build and preview."""
 
     def __init__(self, sections: list[Section], params: BuildParams, staging: Path, planner: Planner, fingerprint: str):
         from brief.data import load
@@ -382,6 +383,13 @@ def _validate_and_build(params: BuildParams, log, started: float, sections, cach
             log("Rendering PDF …")
             render.write_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)
             outputs.append("brief.pdf")
+        if "docx" in params.formats:
+            log("Rendering Word …")
+            from brief.engine import word
+
+            charts = {p.stem: p for p in sorted((staging / "figures").glob("*/*.png"))}
+            word.write_docx(edition_of("docx"), staging / "brief.docx", charts=charts, as_of=params.as_of)
+            outputs.append("brief.docx")
         render_key = planner.render_key(sections, keys, params.formats, fingerprint)
         staged = _staged_files(staging, sections, outputs)
         with _interrupts_deferred() as interrupted:  # a Ctrl-C now would leave half an edition
@@ -400,6 +408,7 @@ def _result(params: BuildParams, executed, cached, rendered: bool, seconds: floa
     return BuildResult(
         html=params.output_dir / "brief.html" if "html" in params.formats else None,
         pdf=params.output_dir / "brief.pdf" if "pdf" in params.formats else None,
+        docx=params.output_dir / "brief.docx" if "docx" in params.formats else None,
         figures_dir=params.figures_dir,
         executed=tuple(executed),
         cached=tuple(cached),

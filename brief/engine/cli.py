@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--countries", default="", help="comma-separated subset of EE,LV,LT,FI,PL (default: all five)")
     build.add_argument("--data-dir", default=str(DATA_DIR), help="folder with the CSV files and sources/ (default data/)")
     build.add_argument("--output-dir", default=str(OUTPUT_DIR), help="where the brief is written (default output/)")
-    build.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default both)")
+    build.add_argument("--formats", default="html,pdf", help="any of html, pdf, docx, comma-separated (default html,pdf; docx is the Word edition)")
     build.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
     build.add_argument("--cell-timeout", default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS", help=f"stop a notebook cell that runs longer than this (default {DEFAULT_CELL_TIMEOUT:g})")
 

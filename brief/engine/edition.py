@@ -19,7 +19,7 @@ from brief.errors import OutputBusyError
 from brief.files import read_json_object, write_json_object
 
 # What the committed edition in the project's own output/ (and figures/) consists of.
-EDITION_PATTERNS = ("brief.html", "brief.pdf", "notebooks/*.ipynb", f"{RESULTS_DIRNAME}/*.json", "figures/*.svg", "figures/*.png")
+EDITION_PATTERNS = ("brief.html", "brief.pdf", "brief.docx", "notebooks/*.ipynb", f"{RESULTS_DIRNAME}/*.json", "figures/*.svg", "figures/*.png")
 
 
 def is_machinery(name: str) -> bool:

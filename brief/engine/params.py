@@ -11,7 +11,7 @@ from brief import vocab
 from brief.config import DATA_DIR, DEFAULT_AS_OF, FIGURES_DIR, OUTPUT_DIR, PROJECT_ROOT, figures_dir_for, results_dir_for
 from brief.dates import DATE_PATTERN, calendar_problem
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 # Seconds one notebook cell may run before the build stops it (the slowest cell takes a few seconds).
 DEFAULT_CELL_TIMEOUT = 300.0
 # The earliest as-of date that makes sense: the first announcements of March 2025.
