@@ -107,3 +107,15 @@ def test_a_derived_file_that_fails_its_checksum_is_remade(tmp_path):
     assert len(made) == 1
     (tmp_path / "fragments" / "k.html").write_bytes(b"tampered")
     assert cache.blob("fragments", "k.html", make) == b"fragment" and len(made) == 2
+
+
+def test_the_columns_that_cite_sources_are_found_by_their_names():
+    from brief.data import TABLES
+    from brief.engine.cache import SOURCE_REFERENCE
+
+    for name, spec in TABLES.items():
+        if name == "sources":
+            continue
+        by_schema = {c for c, col in spec.columns.items() if col.kind in ("ref", "refs") and col.ref == "sources"}
+        by_name = {c for c in spec.columns if SOURCE_REFERENCE.fullmatch(c)}
+        assert by_name == by_schema, name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -45,22 +46,25 @@ def template_digest() -> str:
     return digest(files_under(TEMPLATES_DIR, ["*.j2", "*.css", "*.json", "*.typ"]), root=TEMPLATES_DIR)
 
 
+# The columns that cite sources.csv, by their names (the schema in brief/data.py names them so, and
+# tests/test_cache.py checks that it does): planning a build need not import pandas and pandera.
+SOURCE_REFERENCE = re.compile(r"source_id|\w*source_ids")
+
+
 def cited_sources_digest(tables: list[str], data_dir: Path) -> str:
     """A hash of the sources.csv rows that the given tables cite: the as-of cut reads their publication
     dates, so a notebook that does not load sources.csv itself depends on those rows only."""
     import csv
 
-    from brief.data import TABLES
-
     cited: set[str] = set()
     for name in tables:
-        spec = TABLES.get(name.removesuffix(".csv"))
         path = Path(data_dir) / name
-        if spec is None or not path.is_file():
+        if not path.is_file():
             continue
-        columns = [c for c, col in spec.columns.items() if col.kind in ("ref", "refs") and col.ref == "sources"]
         with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
+            reader = csv.DictReader(handle)
+            columns = [c for c in reader.fieldnames or [] if SOURCE_REFERENCE.fullmatch(c)]
+            for row in reader:
                 cited.update(s.strip() for c in columns for s in (row.get(c) or "").split(";") if s.strip())
     sources = Path(data_dir) / "sources.csv"
     if not sources.is_file():
