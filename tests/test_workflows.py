@@ -60,7 +60,7 @@ def test_new_data_flows_into_the_brief(data_copy, tmp_path, built_brief):
     assert "Test event" not in old.select_one("#chronology").get_text()
     assert "All five withdrawals are in effect" in new.select_one("#key_findings").get_text()  # a new step does not undo a status
     assert source_id in new.select_one("#fig-framing details").get_text()
-    assert "7001" in new.select_one("#fig-casualties details").get_text() and "2025" in new.select_one("#fig-casualties details").get_text()
+    assert "7,001" in new.select_one("#fig-casualties details").get_text() and "2025" in new.select_one("#fig-casualties details").get_text()  # as the brief prints numbers
     assert "7,001 people killed or injured in 2025" in new.select_one("#key_findings").get_text()
     assert new.select_one(f"#ref-{source_id}") is not None and old.select_one(f"#ref-{source_id}") is None
 

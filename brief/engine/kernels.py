@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -50,7 +51,9 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     from jupyter_core.utils import run_sync
 
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
-    run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS)
+    # The kernel's own output goes nowhere: a notebook's errors come back through papermill, and a
+    # kernel stopped mid-message (Ctrl-C, a closed pool) would print tracebacks into the build's log.
+    run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     launched(manager)
     # A blocking client (threads, no event loop to share with papermill's) without heartbeats: on a
     # loaded machine a slow heartbeat would call a kernel dead that is only slow to start; the
