@@ -605,7 +605,14 @@ class Preview:
             notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             return marker
 
-        return self.timed_edit(edit, "the rebuild after a notebook edit")
+        sample = self.timed_edit(edit, "the rebuild after a notebook edit")
+        # Put the notebook back now, not after the last run: the project's cases in the next run
+        # would otherwise re-run it (a "nothing changed" build that ran a notebook), and let the
+        # preview finish the rebuild this causes before the next case is timed.
+        generation = self.wait(lambda st: st.get("state") == "ok", timeout=120, what="an idle preview")["generation"]
+        notebook.write_bytes(self.saved_notebook)
+        self.wait(lambda st: st.get("generation", 0) > generation and st.get("state") == "ok", timeout=120, what="the rebuild after putting the notebook back")
+        return sample
 
     def stop(self) -> None:
         if self.saved_notebook is not None:
