@@ -66,7 +66,7 @@ def _log(message: str) -> None:
 class _ReportedByTheBuild(logging.Filter):
     """papermill's log of a cell timeout or a kernel the build stopped: the build says it once, with notebook and cell."""
 
-    PATTERN = re.compile(r"^(Timeout waiting for execute reply|Kernel died while waiting for execute reply)")
+    PATTERN = re.compile(r"^(Timeout waiting for execute reply|Kernel died while waiting for execute reply|Error occurred while starting new kernel client)")
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not self.PATTERN.search(record.getMessage())
