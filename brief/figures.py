@@ -138,18 +138,37 @@ NARROW_LABEL_CHARS = 22  # category labels longer than this wrap in the narrow c
 NARROW_TITLE_CHARS = 38
 
 
-def _relegend(legend, columns: int) -> None:
-    """Draw `legend` again in at most `columns` columns, at the same place (matplotlib lays a legend out once, when made)."""
-    if legend._ncols <= columns:
+def _relegend(legend, columns: int, place: dict | None = None) -> None:
+    """Draw `legend` again in at most `columns` columns, at the same place or at `place` (loc and anchor);
+    matplotlib lays a legend out once, when made."""
+    if legend._ncols <= columns and place is None:
         return
     parent = legend.parent
     labels = [t.get_text() for t in legend.texts]
     anchor = legend._bbox_to_anchor  # the anchor as given (a box in the parent's coordinates), or None
     placed = dict(bbox_to_anchor=anchor._bbox.bounds, bbox_transform=anchor._transform) if anchor is not None else {}
-    options = dict(loc=legend._loc, **placed, ncols=columns, fontsize=max(NARROW_MIN_PT, legend.texts[0].get_fontsize()) if labels else NARROW_MIN_PT,
+    if place is None:
+        place = dict(loc=legend._loc, **placed)
+    options = dict(**place, ncols=min(columns, legend._ncols), fontsize=max(NARROW_MIN_PT, legend.texts[0].get_fontsize()) if labels else NARROW_MIN_PT,
                    frameon=legend.get_frame_on(), handletextpad=legend.handletextpad, columnspacing=legend.columnspacing)
     legend.remove()
     parent.legend(legend.legend_handles, labels, **options)
+
+
+def _crowded_x_labels(fig: plt.Figure, ax) -> list:
+    """The visible x tick labels of `ax` within the plot, in order, if any two of them overlap; else []."""
+    renderer = fig.canvas.get_renderer()
+    span = ax.get_window_extent(renderer)
+    shown = []
+    for tick in ax.xaxis.get_major_ticks():
+        for label in (tick.label1, tick.label2):
+            if label.get_visible() and label.get_text().strip():
+                box = label.get_window_extent(renderer)
+                if span.x0 - 2 <= (box.x0 + box.x1) / 2 <= span.x1 + 2:  # (a label on the edge counts)
+                    shown.append((box, label))
+    shown.sort(key=lambda item: item[0].x0)
+    overlap = any(left.x1 > right.x0 for (left, _), (right, _) in zip(shown, shown[1:]))
+    return [label for _, label in shown] if overlap else []
 
 
 def _lay_out(fig: plt.Figure) -> None:
@@ -167,6 +186,7 @@ def _narrow_svg(fig: plt.Figure) -> str:
     """The chart re-laid out for a phone: narrower, taller, its small text enlarged. The figure is changed in place."""
     import matplotlib.legend
     import matplotlib.text
+    import matplotlib.ticker
 
     width, height = fig.get_size_inches()
     if width > NARROW_WIDTH_IN:
@@ -179,6 +199,13 @@ def _narrow_svg(fig: plt.Figure) -> str:
         if text.get_text() and text.get_fontsize() < NARROW_MIN_PT:
             text.set_fontsize(NARROW_MIN_PT)
     _lay_out(fig)
+    for ax in fig.axes:  # a legend inside the plot covers marks once its text is larger: put it under the axis
+        legend = ax.get_legend()
+        if legend is not None and legend._bbox_to_anchor is None:
+            renderer = fig.canvas.get_renderer()
+            bottom = ax.transAxes.inverted().transform((0, ax.xaxis.get_tightbbox(renderer).y0))[1]
+            _relegend(legend, 2, dict(loc="upper center", bbox_to_anchor=(0.5, bottom - 0.02), bbox_transform=ax.transAxes))
+            _lay_out(fig)
     if _width_in(fig) > NARROW_WIDTH_IN * 1.05:  # still too wide: wrap long category labels, legend in one column
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
@@ -186,8 +213,11 @@ def _narrow_svg(fig: plt.Figure) -> str:
                 if any(len(label) > NARROW_LABEL_CHARS for label in labels):
                     axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(label, NARROW_LABEL_CHARS) for label in labels])
             for title in (ax.title, ax._left_title, ax._right_title):  # the style puts titles on the left
-                if len(title.get_text()) > NARROW_TITLE_CHARS:
-                    title.set_text(textwrap.fill(title.get_text(), NARROW_TITLE_CHARS))
+                # as many characters as fit over the plot (a title starts where the axes start)
+                room = ax.get_position().width * NARROW_WIDTH_IN * 72 / (title.get_fontsize() * 0.62)
+                chars = max(16, min(NARROW_TITLE_CHARS, int(room)))
+                if len(title.get_text().replace("\n", " ")) > chars:
+                    title.set_text(textwrap.fill(title.get_text().replace("\n", " "), chars))
         if fig._suptitle is not None and len(fig._suptitle.get_text()) > NARROW_TITLE_CHARS:
             fig._suptitle.set_text(textwrap.fill(fig._suptitle.get_text(), NARROW_TITLE_CHARS))
         wrapped = max((t.get_text().count("\n") + 1 for ax in fig.axes for t in ax.get_yticklabels()), default=1)
@@ -196,13 +226,20 @@ def _narrow_svg(fig: plt.Figure) -> str:
         for legend in fig.findobj(matplotlib.legend.Legend):
             _relegend(legend, 1)
         _lay_out(fig)
-    renderer = fig.canvas.get_renderer()
-    for ax in fig.axes:  # category names along x that run into each other: stand them up
-        labels = [label for tick in ax.xaxis.get_major_ticks() for label in (tick.label1, tick.label2) if label.get_visible() and re.search(r"[A-Za-z]{3}", label.get_text())]
-        boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
-        if any(left.x1 > right.x0 for left, right in zip(boxes, boxes[1:])):
+    for ax in fig.axes:  # x labels that run into each other: names stand up, numbers and years show every other one
+        labels = _crowded_x_labels(fig, ax)
+        if labels and any(re.search(r"[A-Za-z]{3}", label.get_text()) for label in labels):
             for label in labels:
                 label.set_rotation(90)
+            _lay_out(fig)
+        for _ in range(3):
+            labels = _crowded_x_labels(fig, ax)
+            if not labels:
+                break
+            if isinstance(ax.xaxis.get_major_locator(), matplotlib.ticker.FixedLocator):  # categories: keep every other one
+                ax.set_xticks(ax.get_xticks()[::2], [t.get_text() for t in ax.get_xticklabels()][::2])
+            else:  # a scale: fewer, rounder steps
+                ax.locator_params(axis="x", nbins=max(2, len(labels) // 2))
             _lay_out(fig)
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
