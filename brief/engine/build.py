@@ -342,66 +342,59 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
     pool = KernelPool(ready=min(WORKERS, to_run), limit=to_run) if to_run else None
-    try:
-        return _validate_and_build(params, log, started, sections, cache, code, planner, pool)
-    finally:
-        if pool is not None:
-            pool.close()
+    with pool or contextlib.nullcontext():
+        _validate_if_changed(params, cache, code, log)
+        fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
+        keys = planner.plan(sections)
+        if all(keys.values()):
+            render_key = planner.render_key(sections, keys, params.formats, fingerprint)
+            record = edition.read_record(params.output_dir)
+            if not params.force and record.get("key") == render_key and edition.intact(record, params.output_dir):
+                seconds = time.perf_counter() - started
+                log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
+                return _result(params, [], [s.notebook for s in sections], False, seconds)
 
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}-", dir=params.output_dir))
+        (staging / "notebooks").mkdir()
+        (staging / "figures").mkdir()
+        try:
+            log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
+            warm = threading.Thread(target=_import_renderer, daemon=True)
+            warm.start()
+            executed, cached, keys = _run_sections(sections, params, staging, planner, log, pool)
+            warm.join()
 
-def _validate_and_build(params: BuildParams, log, started: float, sections, cache: Cache, code: str, planner: Planner, pool: KernelPool | None) -> BuildResult:
-    _validate_if_changed(params, cache, code, log)
-    fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
-    keys = planner.plan(sections)
-    if all(keys.values()):
-        render_key = planner.render_key(sections, keys, params.formats, fingerprint)
-        record = edition.read_record(params.output_dir)
-        if not params.force and record.get("key") == render_key and edition.intact(record, params.output_dir):
-            seconds = time.perf_counter() - started
-            log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
-            return _result(params, [], [s.notebook for s in sections], False, seconds)
+            from brief.engine import render
 
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}-", dir=params.output_dir))
-    (staging / "notebooks").mkdir()
-    (staging / "figures").mkdir()
-    try:
-        log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
-        warm = threading.Thread(target=_import_renderer, daemon=True)
-        warm.start()
-        executed, cached, keys = _run_sections(sections, params, staging, planner, log, pool)
-        warm.join()
+            log("Rendering HTML …")
+            edition_of = Editions(sections, params, staging, planner, fingerprint)
+            outputs = []
+            if "html" in params.formats:
+                (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")
+                outputs.append("brief.html")
+            if "pdf" in params.formats:
+                log("Rendering PDF …")
+                render.write_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)
+                outputs.append("brief.pdf")
+            if "docx" in params.formats:
+                log("Rendering Word …")
+                from brief.engine import word
 
-        from brief.engine import render
-
-        log("Rendering HTML …")
-        edition_of = Editions(sections, params, staging, planner, fingerprint)
-        outputs = []
-        if "html" in params.formats:
-            (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")
-            outputs.append("brief.html")
-        if "pdf" in params.formats:
-            log("Rendering PDF …")
-            render.write_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)
-            outputs.append("brief.pdf")
-        if "docx" in params.formats:
-            log("Rendering Word …")
-            from brief.engine import word
-
-            charts = {p.stem: p for p in sorted((staging / "figures").glob("*/*.png"))}
-            word.write_docx(edition_of("docx"), staging / "brief.docx", charts=charts, as_of=params.as_of)
-            outputs.append("brief.docx")
-        render_key = planner.render_key(sections, keys, params.formats, fingerprint)
-        staged = _staged_files(staging, sections, outputs)
-        with _interrupts_deferred() as interrupted:  # a Ctrl-C now would leave half an edition
-            edition.publish(params.output_dir, staged, formats=params.formats, key=render_key, log=log)
-        if interrupted:
-            log("Interrupted after the brief was published.")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(params.output_dir / FAILED_DIRNAME, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
-    return _result(params, executed, cached, True, seconds)
+                charts = {p.stem: p for p in sorted((staging / "figures").glob("*/*.png"))}
+                word.write_docx(edition_of("docx"), staging / "brief.docx", charts=charts, as_of=params.as_of)
+                outputs.append("brief.docx")
+            render_key = planner.render_key(sections, keys, params.formats, fingerprint)
+            staged = _staged_files(staging, sections, outputs)
+            with _interrupts_deferred() as interrupted:  # a Ctrl-C now would leave half an edition
+                edition.publish(params.output_dir, staged, formats=params.formats, key=render_key, log=log)
+            if interrupted:
+                log("Interrupted after the brief was published.")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(params.output_dir / FAILED_DIRNAME, ignore_errors=True)
+        seconds = time.perf_counter() - started
+        log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
+        return _result(params, executed, cached, True, seconds)
 
 
 def _result(params: BuildParams, executed, cached, rendered: bool, seconds: float) -> BuildResult:

@@ -195,6 +195,12 @@ class KernelPool:
                 self.done(manager)
             self._start_one()  # (kernels still starting replace themselves when they arrive)
 
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stop every kernel at once: those ready, those in use and those still starting."""
         with self._lock:
