@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from brief.config import DATA_DIR, DEFAULT_AS_OF, NOTEBOOKS_DIR  # noqa: E402
 from brief.engine.manifest import load_manifest, run_order  # noqa: E402
+from brief.engine.render import CROSS_REFERENCE  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MYSTMD_VERSION = "1.8.3"
@@ -428,6 +429,9 @@ typst.compile(source, output=target, root=options.get("root"), package_cache_pat
         for section in run_order(load_manifest()):  # run order: the key findings read the others' results
             notebook = json.loads(section.path.read_text(encoding="utf-8"))
             for cell in notebook["cells"]:
+                # The brief's cross-references (@fig-borders) are MyST's own syntax, and mystmd stops at a label
+                # it cannot find: the copies say "the figure" / "the table" instead.
+                cell["source"] = CROSS_REFERENCE.sub(lambda m: "the figure" if m[1].startswith("fig") else "the table", "".join(cell["source"]))
                 if "parameters" in cell.get("metadata", {}).get("tags", []):
                     source = "".join(cell["source"])
                     for key, value in defaults.items():

@@ -1,4 +1,4 @@
-"""Warm kernels: a notebook on one runs as on a fresh kernel, and no kernel outlives its pool."""
+"""Warm kernels: a notebook on one, new or used before, runs as on a fresh kernel, and no kernel outlives its pool."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ print(get_ipython().execution_count)
 
 def test_a_warm_kernel_has_the_libraries_loaded_but_no_names_bound(tmp_path):
     probe = PROBE.replace("MODULES", repr(PRELOAD_MODULES))
-    pool = KernelPool(ready=1, limit=1)
+    pool = KernelPool(size=1)
     try:
         kernel = pool.take()
         warm = _run(probe, tmp_path, kernel).splitlines()
@@ -48,14 +48,56 @@ def test_a_warm_kernel_has_the_libraries_loaded_but_no_names_bound(tmp_path):
     assert warm[2] == fresh[2]  # the preload left no trace in the execution count
 
 
-def test_the_pool_starts_no_more_than_its_limit_and_close_stops_every_kernel():
+def test_the_pool_starts_no_more_than_its_size_and_close_stops_every_kernel():
     before = {p.pid for p in _kernels()}
-    pool = KernelPool(ready=2, limit=3)
-    first, second = pool.take(), pool.take()  # the third (the limit) starts now
+    pool = KernelPool(size=2)
+    first, second = pool.take(), pool.take()
     pool.done(first)
-    pool.close()  # stops the one in use and the one starting or ready
-    assert pool._left == 0
+    assert pool.take() is first  # used again, not replaced
+    pool.done(second, reuse=False)  # (a failed notebook's kernel) stopped; the next take() starts one
+    third = pool.take()
+    assert third is not second and pool.started == 3
+    pool.close()  # stops the ones in use
     leftover = [p for p in _kernels() if p.pid not in before]
     gone, alive = psutil.wait_procs(leftover, timeout=20)
     assert not alive
-    del second
+
+
+# A notebook that changes everything a later one could notice.
+LITTER = """import os, sys, warnings
+import matplotlib, matplotlib.pyplot as plt
+import pandas as pd
+secret = 42
+plt.figure()
+matplotlib.rcParams["lines.linewidth"] = 9
+pd.set_option("display.max_rows", 3)
+warnings.simplefilter("error")
+os.chdir("/")
+sys.path.insert(0, "/nowhere")
+os.environ["BRIEF_LITTER"] = "1"
+"""
+
+LOOK = """import os, sys, warnings
+import matplotlib, matplotlib.pyplot as plt
+import pandas as pd
+print(sorted(n for n in dir() if not n.startswith("_") and n not in ("In", "Out", "exit", "quit", "get_ipython", "open", "os", "sys", "warnings", "matplotlib", "plt", "pd")))
+print(plt.get_fignums(), matplotlib.rcParams["lines.linewidth"], pd.get_option("display.max_rows"))
+print(warnings.filters[0][0], os.getcwd(), sys.path[0] == "/nowhere", "BRIEF_LITTER" in os.environ)
+print(get_ipython().execution_count)
+"""
+
+
+def test_a_kernel_used_again_shows_the_next_notebook_nothing_of_the_last(tmp_path):
+    pool = KernelPool(size=2)
+    try:
+        kernel, new = pool.take(), pool.take()
+        fresh = _run(LOOK, tmp_path, new)  # a kernel's first notebook
+        _run(LITTER, tmp_path, kernel)
+        pool.done(kernel)
+        again = pool.take()
+        assert again is kernel
+        used = _run(LOOK, tmp_path, again)
+    finally:
+        pool.close()
+    assert used == fresh
+    assert used.splitlines()[0] == "[]" and "/nowhere" not in used

@@ -194,8 +194,10 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         target = staging / "notebooks" / section.notebook
         started = time.perf_counter()
         kernel = pool.take() if pool is not None else None
+        finished = False
         try:
             execute_notebook(section, target, parameters, params.cell_timeout, kernel)
+            finished = True
         except NotebookError as exc:
             if interrupted.is_set():
                 raise
@@ -206,7 +208,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
             raise NotebookError(exc.notebook, exc.cell, exc.error, kept) from None
         finally:
             if kernel is not None:
-                pool.done(kernel)
+                pool.done(kernel, reuse=finished and not interrupted.is_set())
         results = results_dir / f"{section.id}.json"
         cache.store(section, key, target, results if results.exists() else None, figures)
         render.notebook_fragment(target, cache, renderer)  # converted now, while the other notebook runs
@@ -341,7 +343,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force)
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
-    pool = KernelPool(ready=min(WORKERS, to_run), limit=to_run) if to_run else None
+    pool = KernelPool(size=min(WORKERS, to_run)) if to_run else None
     with pool or contextlib.nullcontext():
         _validate_if_changed(params, cache, code, log)
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)

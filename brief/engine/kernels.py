@@ -1,10 +1,13 @@
-"""Warm kernels: started ahead of need, with the notebooks' libraries already imported.
+"""Warm kernels: started ahead of need, with the notebooks' libraries already imported, and used again.
 
 A kernel's start (about 2 s) and its first imports (pandas, matplotlib, pandera and the brief
-package: 2–3 CPU-s) used to come before every notebook. A pool starts them while the build
-validates the data or while other notebooks run, and hands one to papermill for each notebook.
-Each kernel runs one notebook only and is then shut down, so no notebook sees another's
-variables: the notebooks run exactly as on a fresh kernel, only without waiting for it.
+package: 1–3 CPU-s) used to come before every notebook. A pool starts them while the build
+validates the data, and hands one to papermill for each notebook. When a notebook has run to its
+end, its kernel is cleaned for the next one: its names, figures, matplotlib and pandas settings,
+warning filters, working folder, environment and execution count go back to what they were after
+the preload, so the next notebook sees what it would see on a fresh kernel (tests compare the two).
+What no cleaning can undo, a notebook changing a library's own code at run time, the notebooks do not
+do. A kernel whose notebook failed is stopped, never used again.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ PRELOAD_MODULES = (
     "brief.sections.after", "brief.sections.chronology", "brief.sections.claims", "brief.sections.humanitarian",
     "brief.sections.key_findings", "brief.sections.methods", "brief.sections.outlook", "brief.sections.rationales",
 )
-PRELOAD = f"for _module in {PRELOAD_MODULES!r}:\n    __import__(_module)\ndel _module\n"
+PRELOAD = (f"for _module in {PRELOAD_MODULES!r}:\n    __import__(_module)\ndel _module\n"
+           "__import__('brief.engine.kernels').engine.kernels.remember_state()\n")
+# What a kernel runs between two notebooks (silently, like the preload).
+CLEAN = "__import__('brief.engine.kernels').engine.kernels.restore_state(get_ipython())\n"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # its notice about TCP without encryption would drown the progress lines
 START_TIMEOUT = 120  # seconds for a kernel to start and import the stack on a loaded machine
 LAUNCH_GRACE = 2.0  # seconds close() waits for kernels being launched, to stop them too
@@ -63,17 +69,78 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     client.start_channels(hb=False)
     try:
         _wait_until_ready(client, manager)
-        reply = client.execute_interactive(preload, silent=True, store_history=False, timeout=START_TIMEOUT)
     except (RuntimeError, TimeoutError) as exc:
         stop_kernel(manager)
         raise KernelStartError(f"a kernel did not start: {exc}") from None
     finally:
         client.stop_channels()
-    if reply["content"]["status"] != "ok":
+    try:
+        _run_silently(manager, preload, "import the notebooks' libraries")
+    except (KernelStartError, RuntimeError, TimeoutError) as exc:
         stop_kernel(manager)
-        content = reply["content"]
-        raise KernelStartError(f"a kernel could not import the notebooks' libraries: {content.get('ename')}: {content.get('evalue')}")
+        raise KernelStartError(str(exc) if isinstance(exc, KernelStartError) else f"a kernel did not start: {exc}") from None
     return manager
+
+
+def _run_silently(manager, code: str, what: str) -> None:
+    """Run `code` on the kernel of `manager`, with no output and no execution count."""
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels(hb=False)
+    try:
+        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
+    finally:
+        client.stop_channels()
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise KernelStartError(f"a kernel could not {what}: {content.get('ename')}: {content.get('evalue')}")
+
+
+def clean_kernel(manager) -> None:
+    """Make a kernel that ran a notebook as it was after its preload (see the module's docstring)."""
+    _run_silently(manager, CLEAN, "be cleaned for the next notebook")
+
+
+# ---------------------------------------------------------------- run inside the kernel
+
+_STATE: dict = {}  # (in a kernel) what remember_state saw
+
+
+def remember_state() -> None:
+    """(In a kernel, after the preload.) Note what a notebook may change that the next one must not see."""
+    import os
+    import sys
+    import warnings
+
+    import matplotlib
+
+    _STATE.update(rc=matplotlib.rcParams.copy(), filters=list(warnings.filters), cwd=os.getcwd(), path=list(sys.path), environ=dict(os.environ))
+
+
+def restore_state(shell) -> None:
+    """(In a kernel, between notebooks.) Put back what remember_state noted, and forget the notebook."""
+    import os
+    import sys
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    shell.reset(new_session=True)  # its names, In and Out, the output cache; counts start at 1 again
+    plt.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (deprecated settings warn when set, even to their value)
+        matplotlib.rcParams.update(_STATE["rc"])
+        pd.reset_option("all")
+    warnings.filters[:] = _STATE["filters"]
+    warnings._filters_mutated()
+    os.chdir(_STATE["cwd"])
+    sys.path[:] = _STATE["path"]
+    os.environ.clear()
+    os.environ.update(_STATE["environ"])
 
 
 def _wait_until_ready(client, manager) -> None:
@@ -108,34 +175,33 @@ def stop_kernel(manager) -> None:
 
 
 class KernelPool:
-    """Keep `ready` kernels started; `take()` hands one out and starts its replacement.
+    """Keep `size` warm kernels; `take()` hands one out, `done()` takes it back for the next notebook.
 
-    `limit` caps how many kernels the pool starts in all (a build knows how many notebooks it
-    will run; the preview does not, and passes None). Thread-safe; `close()` stops every kernel,
-    those still starting included.
+    A kernel whose notebook ran to its end is cleaned (`restore_state`) and handed out again, so a
+    build of eight notebooks starts two kernels, not eight. A kernel whose notebook failed is stopped
+    and replaced when next needed. Thread-safe; `close()` stops every kernel, those still starting
+    included.
     """
 
-    def __init__(self, ready: int, limit: int | None = None):
+    def __init__(self, size: int):
         self._ready: queue.Queue = queue.Queue()
         self._lock = threading.Condition()
         self._live: set = set()  # every manager the pool started and has not stopped
         self._closed = False
-        self._epoch = 0  # renew() moves it on: kernels started before then are not handed out
-        self._left = limit
         self._launching = 0  # kernels whose process is being started (not yet in _live)
-        self._size = ready
-        for _ in range(ready):
+        self._size = size
+        self.started = 0  # kernels started in all (for tests and the benchmark)
+        for _ in range(size):
             self._start_one()
 
     def _start_one(self) -> None:
+        """Start a kernel unless `size` of them are already up or starting."""
         with self._lock:
-            if self._closed or self._left == 0:
+            if self._closed or len(self._live) + self._launching >= self._size:
                 return
-            if self._left is not None:
-                self._left -= 1
-            epoch = self._epoch
             self._launching += 1
-        threading.Thread(target=self._starter, args=(epoch,), daemon=True, name="kernel-start").start()
+            self.started += 1
+        threading.Thread(target=self._starter, daemon=True, name="kernel-start").start()
 
     def _launched(self, manager) -> None:
         with self._lock:
@@ -143,31 +209,31 @@ class KernelPool:
             self._launching -= 1
             self._lock.notify_all()
 
-    def _starter(self, epoch: int) -> None:
+    def _starter(self) -> None:
         launched: list = []
         try:
             manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)))
         except BaseException as exc:
-            if not launched:
-                with self._lock:
+            with self._lock:
+                if launched:
+                    self._live.discard(launched[0])
+                else:
                     self._launching -= 1
-                    self._lock.notify_all()
+                self._lock.notify_all()
             self._ready.put(exc if isinstance(exc, KernelStartError) else KernelStartError(f"a kernel did not start: {exc}"))
             return
         with self._lock:
-            usable = not self._closed and epoch == self._epoch
+            usable = not self._closed
             if not usable:
                 self._live.discard(manager)
         if usable:
             self._ready.put(manager)
-            return
-        stop_kernel(manager)
-        if not self._closed:
-            self._start_one()  # it imported the code as it was before renew(): start another
+        else:
+            stop_kernel(manager)
 
     def take(self):
-        """A warm kernel manager; waits for one to finish starting. Raises KernelStartError."""
-        self._start_one()  # the replacement starts while this one is used
+        """A warm kernel manager; waits for one to be free. Raises KernelStartError."""
+        self._start_one()  # (only if one was lost: a failed notebook's kernel is not used again)
         manager = self._ready.get()
         if manager is _CLOSED:
             self._ready.put(_CLOSED)  # for the next one waiting
@@ -176,24 +242,20 @@ class KernelPool:
             raise manager
         return manager
 
-    def done(self, manager) -> None:
-        """The notebook on `manager` has ended: stop its kernel."""
+    def done(self, manager, reuse: bool = True) -> None:
+        """The notebook on `manager` has ended: clean its kernel for the next notebook, or stop it
+        (`reuse=False`: the notebook failed or was stopped, and its kernel may be in any state)."""
+        if reuse and not self._closed:
+            try:
+                clean_kernel(manager)
+            except (RuntimeError, TimeoutError, KernelStartError):
+                reuse = False
         with self._lock:
+            if reuse and not self._closed:
+                self._ready.put(manager)
+                return
             self._live.discard(manager)
         stop_kernel(manager)
-
-    def renew(self) -> None:
-        """Replace the ready kernels with new ones (the package's code changed: they imported the old one)."""
-        with self._lock:
-            self._epoch += 1
-        stale = []
-        with contextlib.suppress(queue.Empty):
-            while True:
-                stale.append(self._ready.get_nowait())
-        for manager in stale:
-            if not isinstance(manager, KernelStartError):
-                self.done(manager)
-            self._start_one()  # (kernels still starting replace themselves when they arrive)
 
     def __enter__(self) -> KernelPool:
         return self

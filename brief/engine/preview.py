@@ -137,7 +137,7 @@ class Preview:
         params.output_dir.mkdir(parents=True, exist_ok=True)
         self.cache = Cache(params.output_dir / CACHE_DIRNAME)
         self.workdir = Path(tempfile.mkdtemp(prefix="brief-preview-"))
-        self.pool = KernelPool(ready=WORKERS)  # started now, while the first rebuild validates
+        self.pool = KernelPool(size=WORKERS)  # started now, while the first rebuild validates
         self.state = State()
         self.editions = None  # the last good rebuild's assembled brief, for the PDF on request
         self.changed = threading.Condition()  # notified whenever `state` changes
