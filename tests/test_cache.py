@@ -119,3 +119,24 @@ def test_the_columns_that_cite_sources_are_found_by_their_names():
         by_schema = {c for c, col in spec.columns.items() if col.kind in ("ref", "refs") and col.ref == "sources"}
         by_name = {c for c in spec.columns if SOURCE_REFERENCE.fullmatch(c)}
         assert by_name == by_schema, name
+
+
+def test_an_entry_with_draft_charts_serves_the_preview_but_not_a_build(tmp_path):
+    from brief.config import DATA_DIR
+    from brief.engine.cache import Cache, Planner
+    from brief.engine.manifest import load_manifest
+
+    section = next(s for s in load_manifest() if s.id == "rationales")
+    notebook, figures = tmp_path / "run.ipynb", tmp_path / "figures"
+    notebook.write_text("{}", encoding="utf-8")
+    figures.mkdir()
+    (figures / "borders.svg").write_text("<svg/>", encoding="utf-8")
+    cache = Cache(tmp_path / "cache")
+    cache.store(section, "k1", notebook, None, figures)  # as the preview stores it: SVG only
+    preview = Planner(cache, DATA_DIR, {}, "code", force=False, draft_charts=True)
+    build = Planner(cache, DATA_DIR, {}, "code", force=False, draft_charts=False)
+    assert preview.lookup(section, "k1") is not None
+    assert build.lookup(section, "k1") is None
+    (figures / "borders.png").write_bytes(b"png")
+    cache.store(section, "k1", notebook, None, figures)  # as a build stores it
+    assert build.lookup(section, "k1") is not None and preview.lookup(section, "k1") is not None

@@ -76,3 +76,15 @@ def test_the_phone_variant_of_a_chart_has_no_text_below_the_minimum(tmp_path):
     sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", figure.svg_narrow)]
     assert sizes and min(sizes) >= NARROW_MIN_PT
     assert 'id="probe-narrow-title"' in figure.svg_narrow and 'id="probe-title"' in figure.svg  # ids stay unique in the page
+
+
+def test_a_kernel_told_to_draw_drafts_saves_the_svg_alone_and_shows_it_at_every_width(tmp_path, monkeypatch):
+    built = save_chart(tmp_path / "build")
+    monkeypatch.setenv(figures.DRAFT_ENV, "1")
+    draft = save_chart(tmp_path / "preview")
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["race.png", "race.svg"]
+    assert sorted(p.name for p in (tmp_path / "preview").iterdir()) == ["race.svg"]
+    assert (tmp_path / "preview" / "race.svg").read_bytes() == (tmp_path / "build" / "race.svg").read_bytes()
+    assert built.svg_narrow and not draft.svg_narrow
+    assert 'chart-wide has-narrow"' in built._repr_html_()  # hidden on a phone, where its phone layout shows
+    assert 'chart-wide"' in draft._repr_html_() and "chart-narrow" not in draft._repr_html_()  # shown at every width

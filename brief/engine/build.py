@@ -151,6 +151,13 @@ def _interrupts_deferred() -> Iterator[list]:
         signal.signal(signal.SIGINT, previous)
 
 
+def kernel_environment(params: BuildParams) -> dict[str, str]:
+    """What the notebooks' kernels are told through their environment (brief.figures.DRAFT_ENV)."""
+    from brief.figures import DRAFT_ENV
+
+    return {DRAFT_ENV: "1" if params.draft_charts else "0"}
+
+
 def _key_parameters(params: BuildParams) -> dict:
     """The parameters that shape a notebook's output (not the folders it writes to)."""
     return {"as_of": params.as_of.isoformat(), "countries": list(params.countries)}
@@ -340,10 +347,10 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     sections = load_manifest()
     cache = Cache(params.output_dir / CACHE_DIRNAME)
     code = code_digest()
-    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force)
+    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force, draft_charts=params.draft_charts)
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
-    pool = KernelPool(size=min(WORKERS, to_run)) if to_run else None
+    pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params)) if to_run else None
     with pool or contextlib.nullcontext():
         _validate_if_changed(params, cache, code, log)
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)

@@ -115,6 +115,11 @@ class Entry:
         return self.folder / "results.json"
 
     @property
+    def complete_charts(self) -> bool:
+        """Every chart has its PNG, so was not drawn as a draft (brief.figures.DRAFT_ENV: SVG only, no phone layout)."""
+        return all(svg.with_suffix(".png").is_file() for svg in self.figures.glob("*.svg"))
+
+    @property
     def figures(self) -> Path:
         return self.folder / "figures"
 
@@ -206,8 +211,9 @@ class Cache:
 class Planner:
     """The cache keys of one build: computed once, from its inputs, for the sections and the rendered brief."""
 
-    def __init__(self, cache: Cache, data_dir: Path, parameters: dict, code: str, force: bool):
+    def __init__(self, cache: Cache, data_dir: Path, parameters: dict, code: str, force: bool, draft_charts: bool = False):
         self.cache, self.data_dir, self.parameters, self.code, self.force = cache, Path(data_dir), parameters, code, force
+        self.draft_charts = draft_charts  # the preview's; a build cannot use an entry with draft charts
         self.renderer = f"{template_digest()} {code}"  # what turns executed notebooks into the brief
         self._keys: dict[tuple, str] = {}
 
@@ -219,7 +225,10 @@ class Planner:
         return self._keys[memo]
 
     def lookup(self, section: Section, key: str) -> Entry | None:
-        return None if self.force else self.cache.lookup(section, key)
+        entry = None if self.force else self.cache.lookup(section, key)
+        if entry is not None and not self.draft_charts and not entry.complete_charts:
+            return None  # run again, and stored again complete (which serves the preview too)
+        return entry
 
     def plan(self, sections: list[Section]) -> dict[str, str | None]:
         """Each section's key where it can be known before running: the results it needs must come from cache entries."""

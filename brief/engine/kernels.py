@@ -13,6 +13,7 @@ do. A kernel whose notebook failed is stopped, never used again.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import subprocess
 import threading
@@ -47,11 +48,11 @@ class KernelStartError(RuntimeError):
 _CLOSED = object()  # what take() finds once the pool is closed
 
 
-def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: None):
+def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: None, env: dict[str, str] | None = None):
     """A started kernel manager (papermill's `km`) whose kernel has run `preload`, in the notebooks folder.
 
     `launched(manager)` is called as soon as the process exists, before it is ready, so that whoever
-    starts it can also stop it while it is starting.
+    starts it can also stop it while it is starting. `env` is added to the kernel's environment.
     """
     from jupyter_client import AsyncKernelManager, BlockingKernelClient
     from jupyter_core.utils import run_sync
@@ -59,7 +60,8 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
     # The kernel's own output goes nowhere: a notebook's errors come back through papermill, and a
     # kernel stopped mid-message (Ctrl-C, a closed pool) would print tracebacks into the build's log.
-    run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, **(env or {})})
     launched(manager)
     # A blocking client (threads, no event loop to share with papermill's) without heartbeats: on a
     # loaded machine a slow heartbeat would call a kernel dead that is only slow to start; the
@@ -183,7 +185,8 @@ class KernelPool:
     included.
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, env: dict[str, str] | None = None):
+        self._env = env
         self._ready: queue.Queue = queue.Queue()
         self._lock = threading.Condition()
         self._live: set = set()  # every manager the pool started and has not stopped
@@ -212,7 +215,7 @@ class KernelPool:
     def _starter(self) -> None:
         launched: list = []
         try:
-            manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)))
+            manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)), env=self._env)
         except BaseException as exc:
             with self._lock:
                 if launched:

@@ -15,6 +15,7 @@ The reload script and the overlay exist only in what this server sends; no publi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import os
@@ -128,16 +129,17 @@ class Preview:
     """Rebuild on demand into a private folder, on warm kernels; publish each result to `state`."""
 
     def __init__(self, params: BuildParams, log: Callable[[str], None]):
-        from brief.engine.build import WORKERS
+        from brief.engine.build import WORKERS, kernel_environment
         from brief.engine.cache import Cache
         from brief.engine.kernels import KernelPool
 
+        params = dataclasses.replace(params, draft_charts=True)  # the page's SVG only: no PNG, no phone layout
         self.params = params
         self.log = log
         params.output_dir.mkdir(parents=True, exist_ok=True)
         self.cache = Cache(params.output_dir / CACHE_DIRNAME)
         self.workdir = Path(tempfile.mkdtemp(prefix="brief-preview-"))
-        self.pool = KernelPool(size=WORKERS)  # started now, while the first rebuild validates
+        self.pool = KernelPool(size=WORKERS, env=kernel_environment(params))  # started now, while the first rebuild validates
         self.state = State()
         self.editions = None  # the last good rebuild's assembled brief, for the PDF on request
         self.changed = threading.Condition()  # notified whenever `state` changes
@@ -165,7 +167,7 @@ class Preview:
             code = code_digest()
             _validate_if_changed(params, self.cache, code, self.log)
             steps = [time.perf_counter()]
-            planner = Planner(self.cache, params.data_dir, _key_parameters(params), code, force=False)
+            planner = Planner(self.cache, params.data_dir, _key_parameters(params), code, force=False, draft_charts=params.draft_charts)
             with build_lock(params.output_dir, wait=True):  # the cache is shared with `build` into the same folder
                 executed, cached, _ = _run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
             steps.append(time.perf_counter())

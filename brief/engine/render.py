@@ -349,10 +349,8 @@ def assemble(
 
     The two differ only where a notebook says so (`text.per_edition`); each is numbered on its own.
     """
-    soup = BeautifulSoup(
-        "".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies),
-        "html.parser",
-    )
+    body_html, charts = stash_svgs("".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies))
+    soup = BeautifulSoup(body_html, "html.parser")
     for dropped in soup.select(EDITION_DROPS[edition]):
         dropped.decompose()
     cited = number_citations(soup, sources)
@@ -393,7 +391,29 @@ def assemble(
         references_accessed=fmt_date(accessed) if accessed else "",
         css=Markup(CSS_FILE.read_text(encoding="utf-8") + (fonts.html_chart_font_faces(cache) if edition == "html" else "")),
     )
-    return re.sub(r"[ \t]+\n", "\n", page)
+    return re.sub(r"[ \t]+\n", "\n", restore_svgs(page, charts))
+
+
+# A chart's inline SVG is most of the brief's markup (about four tags in five) and nothing in the
+# renderer looks inside one: it is set aside while the page is parsed and numbered, and put back after.
+SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
+SVG_SLOT = re.compile(r"<!--chart-svg (\d+)-->")
+
+
+def stash_svgs(html: str) -> tuple[str, list[str]]:
+    """`html` with every <svg> element replaced by a numbered placeholder comment, and the elements."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"<!--chart-svg {len(kept) - 1}-->"
+
+    return SVG_ELEMENT.sub(keep, html), kept
+
+
+def restore_svgs(html: str, kept: list[str]) -> str:
+    """Put back the elements stash_svgs set aside (a placeholder whose part of the page was dropped is simply gone)."""
+    return SVG_SLOT.sub(lambda match: kept[int(match.group(1))], html)
 
 
 # ---------------------------------------------------------------------------- PDF

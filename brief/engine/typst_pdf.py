@@ -18,12 +18,14 @@ import math
 import re
 import tempfile
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from brief.config import TEMPLATES_DIR
 from brief.engine import fonts
+from brief.engine.render import stash_svgs
 from brief.errors import RenderError
 
 TEMPLATE = TEMPLATES_DIR / "brief.typ"
@@ -84,11 +86,15 @@ class Document:
     files: dict[str, str] = field(default_factory=dict)
 
 
+SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
+
+
 class Writer:
     """Turns the assembled print HTML into Typst markup; unknown elements keep their text."""
 
-    def __init__(self) -> None:
+    def __init__(self, charts: list[str] | None = None) -> None:
         self.files: dict[str, str] = {}
+        self.charts = charts or []  # the SVG elements render.stash_svgs set aside, by number
 
     # ------------------------------------------------------------------ inline
 
@@ -232,17 +238,18 @@ class Writer:
         return "[" + "".join(parts) + "]"
 
     def chart(self, node: Tag) -> str:
-        svg = node.find("svg")
+        slot = node.find(string=lambda text: isinstance(text, Comment) and text.startswith("chart-svg "))
         caption = self.caption(node.find("figcaption"), "fig-label", "fig-source")
-        if svg is None:
+        if slot is None:
             return f"#block[{self.blocks(node)}]"
-        title = svg.find("title")
-        alt = SPACE.sub(" ", title.get_text()).strip() if title else ""
+        svg = self.charts[int(slot.split()[1])]
+        title = SVG_TITLE.search(svg)
+        alt = SPACE.sub(" ", unescape(title.group(1))).strip() if title else ""
         if not alt:
             label_node = node.select_one(".fig-label")
             raise RenderError(f"the chart {node.get('id') or (label_node.get_text() if label_node else '')!r} has no title to serve as its alt text")
         name = f"chart-{len(self.files) + 1}.svg"
-        self.files[name] = fix_svg_case(str(svg))
+        self.files[name] = fix_svg_case(svg)
         target = attach(node.get("id"))
         # as wide as the text, at most 150 mm high (as the WeasyPrint edition)
         image = f"image({string(name)}, width: 100%, height: auto, alt: {string(alt)})"
@@ -341,8 +348,9 @@ def breakable(markup: str) -> str:
 
 def document(html: str, *, as_of: dt.date) -> Document:
     """The whole print edition as Typst markup (main file) and the chart files it loads."""
+    html, charts = stash_svgs(html)  # (parsing the charts' SVG would cost more than the rest of the page)
     soup = BeautifulSoup(html, "html.parser")
-    writer = Writer()
+    writer = Writer(charts)
     head = soup.find("header", class_="title-block")
     if head is None:
         raise RenderError("the print edition has no title block")
