@@ -54,3 +54,8 @@ SUBTITLE = (
 SERIES = "Policy brief"
 AUTHOR = "Ottawa Convention withdrawals brief project"
 LICENCE = "CC BY 4.0 for the text and charts; quotations and source data remain under their owners' terms"
+
+# A kernel whose environment sets this to "1" draws each chart once, as the SVG of the page: no PNG
+# copy (for the Word edition and readers' own use) and no phone layout, two thirds of a chart's
+# drawing time (brief.figures.save). The live preview does so; a build never does.
+DRAFT_ENV = "BRIEF_DRAFT_CHARTS"

@@ -18,14 +18,11 @@ matplotlib.use("Agg")  # no display: charts are files and inline SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from brief.config import DRAFT_ENV  # noqa: E402
 from brief.files import write_atomic  # noqa: E402
 from brief.text import esc, fmt_date, fmt_number, sentence_case  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
-# A kernel started with this set to "0" draws each chart once, as the SVG of the page: no PNG copy (for
-# the Word edition and readers' own use) and no phone layout, two thirds of a chart's drawing time. The
-# live preview does so; the build never does.
-DRAFT_ENV = "BRIEF_DRAFT_CHARTS"
 
 # Okabe-Ito colour-blind-safe palette: one fixed colour per country throughout the brief.
 COUNTRY_COLORS = {

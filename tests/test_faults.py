@@ -85,7 +85,7 @@ def no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[0]) if args else None)
 
 
-def write_half_a_pdf(html, target, *, as_of):
+def compile_half_a_pdf(doc, target):
     target.write_bytes(b"%PDF-1.7 half")
     no_space(target)
 
@@ -96,9 +96,9 @@ def test_a_full_disk_gives_one_message_and_loses_nothing(built_brief, tmp_path, 
     shutil.copytree(built_brief, out)
     before = edition_files(out)
     if where == "pdf":
-        from brief.engine import render
+        from brief.engine import typst_pdf
 
-        monkeypatch.setattr(render, "write_pdf", write_half_a_pdf)
+        monkeypatch.setattr(typst_pdf, "compile_pdf", compile_half_a_pdf)  # (on the compiler's thread)
     else:
         monkeypatch.setattr(edition, "write_json_object", no_space)
     assert cli.main(["build", "--output-dir", str(out), "--formats", "pdf"]) == 1

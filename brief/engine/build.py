@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
-from brief.config import CACHE_DIRNAME, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
+from brief.config import CACHE_DIRNAME, DRAFT_ENV, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
@@ -152,9 +152,7 @@ def _interrupts_deferred() -> Iterator[list]:
 
 
 def kernel_environment(params: BuildParams) -> dict[str, str]:
-    """What the notebooks' kernels are told through their environment (brief.figures.DRAFT_ENV)."""
-    from brief.figures import DRAFT_ENV
-
+    """What the notebooks' kernels are told through their environment (brief.config.DRAFT_ENV)."""
     return {DRAFT_ENV: "1" if params.draft_charts else "0"}
 
 
@@ -174,6 +172,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
     from brief.engine import render
 
     interrupted = threading.Event()
+    failed = threading.Event()  # a notebook failed: runs still waiting for a kernel do not start
 
     results_dir = staging / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -199,13 +198,17 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
         figures.mkdir(parents=True, exist_ok=True)
         parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
         target = staging / "notebooks" / section.notebook
-        started = time.perf_counter()
         kernel = pool.take() if pool is not None else None
+        if failed.is_set():  # another notebook failed while this one waited for a kernel: the build stops
+            pool.done(kernel)
+            return
+        started = time.perf_counter()
         finished = False
         try:
             execute_notebook(section, target, parameters, params.cell_timeout, kernel)
             finished = True
         except NotebookError as exc:
+            failed.set()
             if interrupted.is_set():
                 raise
             kept = (failed_dir or params.output_dir / FAILED_DIRNAME) / section.notebook
@@ -223,7 +226,11 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
 
     pending = list(order)
     running: dict = {}
-    threads = ThreadPoolExecutor(max_workers=WORKERS)
+    # With a pool, a notebook waits in pool.take() for one of its WORKERS kernels, so twice as many
+    # runs can be under way: while a kernel runs the next notebook, the last one's thread stores it
+    # and converts it to HTML (without a pool each run would start a kernel of its own).
+    slots = 2 * WORKERS if pool is not None else WORKERS
+    threads = ThreadPoolExecutor(max_workers=slots)
     try:
         while pending or running:
             for section in [s for s in pending if all(n in done for n in s.needs)]:
@@ -237,7 +244,7 @@ def _run_sections(sections: list[Section], params: BuildParams, staging: Path, p
                     done[section.id] = entry.results_hash
                     log(f"  cached  {section.notebook}")
                     continue
-                if len(running) >= WORKERS:
+                if len(running) >= slots:
                     pending.insert(0, section)
                     break
                 log(f"  running {section.notebook} …")
@@ -375,15 +382,18 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
 
             from brief.engine import render
 
-            log("Rendering HTML …")
             edition_of = Editions(sections, params, staging, planner, fingerprint)
             outputs = []
-            if "html" in params.formats:
-                (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")
-                outputs.append("brief.html")
+            pdf = None
             if "pdf" in params.formats:
                 log("Rendering PDF …")
-                render.write_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)
+                pdf = render.start_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)  # compiled while the HTML is made
+            if "html" in params.formats:
+                log("Rendering HTML …")
+                (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")
+                outputs.append("brief.html")
+            if pdf is not None:
+                pdf.result()
                 outputs.append("brief.pdf")
             if "docx" in params.formats:
                 log("Rendering Word …")

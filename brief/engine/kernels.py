@@ -84,15 +84,28 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     return manager
 
 
-def _run_silently(manager, code: str, what: str) -> None:
-    """Run `code` on the kernel of `manager`, with no output and no execution count."""
+def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False) -> None:
+    """Run `code` on the kernel of `manager`, with no output and no execution count. Raises
+    RuntimeError at once if the kernel's process ends or `give_up()` turns true (a closed pool)."""
     from jupyter_client import BlockingKernelClient
 
     client = BlockingKernelClient()
     client.load_connection_info(manager.get_connection_info())
     client.start_channels(hb=False)
+    deadline = time.monotonic() + START_TIMEOUT
     try:
-        reply = client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT)
+        asked = client.execute(code, silent=True, store_history=False)
+        while True:
+            try:
+                reply = client.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                if give_up() or manager.provisioner.process.poll() is not None:
+                    raise RuntimeError("the kernel was stopped") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the kernel did not answer within {START_TIMEOUT} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == asked:
+                break
     finally:
         client.stop_channels()
     content = reply["content"]
@@ -100,9 +113,9 @@ def _run_silently(manager, code: str, what: str) -> None:
         raise KernelStartError(f"a kernel could not {what}: {content.get('ename')}: {content.get('evalue')}")
 
 
-def clean_kernel(manager) -> None:
+def clean_kernel(manager, give_up: Callable[[], bool] = lambda: False) -> None:
     """Make a kernel that ran a notebook as it was after its preload (see the module's docstring)."""
-    _run_silently(manager, CLEAN, "be cleaned for the next notebook")
+    _run_silently(manager, CLEAN, "be cleaned for the next notebook", give_up)
 
 
 # ---------------------------------------------------------------- run inside the kernel
@@ -250,7 +263,7 @@ class KernelPool:
         (`reuse=False`: the notebook failed or was stopped, and its kernel may be in any state)."""
         if reuse and not self._closed:
             try:
-                clean_kernel(manager)
+                clean_kernel(manager, give_up=lambda: self._closed)  # (Ctrl-C: close() must not wait for it)
             except (RuntimeError, TimeoutError, KernelStartError):
                 reuse = False
         with self._lock:

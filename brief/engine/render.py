@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -421,6 +422,18 @@ def restore_svgs(html: str, kept: list[str]) -> str:
 
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     """Print the assembled print edition to PDF (Typst: brief/engine/typst_pdf.py)."""
+    start_pdf(html, target, as_of=as_of).result()
+
+
+def start_pdf(html: str, target: Path, *, as_of: dt.date) -> Future:
+    """Write the print edition's Typst markup now and compile it on another thread, whose Future this is
+    (its result() raises RenderError as write_pdf would). Typst compiles without holding Python's lock,
+    so the HTML edition can be assembled meanwhile."""
     from brief.engine import typst_pdf
 
-    typst_pdf.write_pdf(html, target, as_of=as_of)
+    doc = typst_pdf.document(html, as_of=as_of)
+    compiler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst")
+    try:
+        return compiler.submit(typst_pdf.compile_pdf, doc, Path(target))
+    finally:
+        compiler.shutdown(wait=False)
