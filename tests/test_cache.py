@@ -133,10 +133,12 @@ def test_an_entry_with_draft_charts_serves_the_preview_but_not_a_build(tmp_path)
     (figures / "borders.svg").write_text("<svg/>", encoding="utf-8")
     cache = Cache(tmp_path / "cache")
     cache.store(section, "k1", notebook, None, figures)  # as the preview stores it: SVG only
-    preview = Planner(cache, DATA_DIR, {}, "code", force=False, draft_charts=True)
-    build = Planner(cache, DATA_DIR, {}, "code", force=False, draft_charts=False)
-    assert preview.lookup(section, "k1") is not None
-    assert build.lookup(section, "k1") is None
+
+    def planner(draft_charts):  # (a planner is one build's, or one preview rebuild's)
+        return Planner(cache, DATA_DIR, {}, "code", force=False, draft_charts=draft_charts)
+
+    assert planner(draft_charts=True).lookup(section, "k1") is not None
+    assert planner(draft_charts=False).lookup(section, "k1") is None
     (figures / "borders.png").write_bytes(b"png")
     cache.store(section, "k1", notebook, None, figures)  # as a build stores it
-    assert build.lookup(section, "k1") is not None and preview.lookup(section, "k1") is not None
+    assert planner(draft_charts=False).lookup(section, "k1") is not None and planner(draft_charts=True).lookup(section, "k1") is not None

@@ -216,6 +216,7 @@ class Planner:
         self.draft_charts = draft_charts  # the preview's; a build cannot use an entry with draft charts
         self.renderer = f"{template_digest()} {code}"  # what turns executed notebooks into the brief
         self._keys: dict[tuple, str] = {}
+        self._entries: dict[tuple, Entry | None] = {}
 
     def key(self, section: Section, needed_results: dict[str, str]) -> str:
         """A section's key, hashed once per build: the run reuses what the plan computed."""
@@ -225,10 +226,13 @@ class Planner:
         return self._keys[memo]
 
     def lookup(self, section: Section, key: str) -> Entry | None:
-        entry = None if self.force else self.cache.lookup(section, key)
-        if entry is not None and not self.draft_charts and not entry.complete_charts:
-            return None  # run again, and stored again complete (which serves the preview too)
-        return entry
+        """The usable cache entry for (section, key); checked once per build (its files' checksums are read)."""
+        if (section.id, key) not in self._entries:
+            entry = None if self.force else self.cache.lookup(section, key)
+            if entry is not None and not self.draft_charts and not entry.complete_charts:
+                entry = None  # run again, and stored again complete (which serves the preview too)
+            self._entries[(section.id, key)] = entry
+        return self._entries[(section.id, key)]
 
     def plan(self, sections: list[Section]) -> dict[str, str | None]:
         """Each section's key where it can be known before running: the results it needs must come from cache entries."""

@@ -351,7 +351,7 @@ def assemble(
     The two differ only where a notebook says so (`text.per_edition`); each is numbered on its own.
     """
     body_html, charts = stash_svgs("".join(f'<div class="section-body" data-section="{esc(b.id)}">{expand_citation_keys(b.body_html)}</div>' for b in bodies))
-    soup = BeautifulSoup(body_html, "html.parser")
+    soup = BeautifulSoup(body_html, "lxml")
     for dropped in soup.select(EDITION_DROPS[edition]):
         dropped.decompose()
     cited = number_citations(soup, sources)

@@ -349,7 +349,7 @@ def breakable(markup: str) -> str:
 def document(html: str, *, as_of: dt.date) -> Document:
     """The whole print edition as Typst markup (main file) and the chart files it loads."""
     html, charts = stash_svgs(html)  # (parsing the charts' SVG would cost more than the rest of the page)
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     writer = Writer(charts)
     head = soup.find("header", class_="title-block")
     if head is None:
