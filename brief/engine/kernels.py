@@ -57,7 +57,8 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     from jupyter_client import AsyncKernelManager, BlockingKernelClient
     from jupyter_core.utils import run_sync
 
-    manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    # papermill's client for this kernel: brief.engine.prompt_client (0.2 s less per notebook)
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class="brief.engine.prompt_client.PromptKernelClient")
     # The kernel's own output goes nowhere: a notebook's errors come back through papermill, and a
     # kernel stopped mid-message (Ctrl-C, a closed pool) would print tracebacks into the build's log.
     run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
