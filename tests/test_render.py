@@ -151,3 +151,13 @@ def test_chart_font_covers_baltic_and_polish_letters_and_is_stable():
     assert data[:4] == b"wOF2" and data == fonts.chart_font("DejaVuSans.ttf")
     cmap = TTFont(io.BytesIO(data)).getBestCmap()
     assert all(ord(ch) in cmap for ch in "ĀāČčĒēĢģĪīĶķĻļŅņŠšŪūŽžĄąĆćĘęŁłŃńÓóŚśŹźŻżĖėĮįŲųÕõÄäÖöÜü–’→−")
+
+
+def test_charts_set_aside_come_back_unchanged_and_a_dropped_one_stays_gone():
+    from brief.engine.svg_aside import restore_svgs, stash_svgs
+
+    page = '<p>a</p><svg viewBox="0 0 1 1"><title>A &amp; B</title><path d="M 0 0"/></svg><div class="x"><svg><g/></svg></div>'
+    aside, kept = stash_svgs(page)
+    assert "<svg" not in aside and len(kept) == 2
+    assert restore_svgs(aside, kept) == page
+    assert restore_svgs(aside.replace('<div class="x"><!--chart-svg 1--></div>', ""), kept) == page.replace('<div class="x"><svg><g/></svg></div>', "")

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from brief import vocab
 from brief.config import AUTHOR, LICENCE, SERIES, SUBTITLE, TEMPLATES_DIR, TITLE
 from brief.engine import fonts
+from brief.engine.svg_aside import restore_svgs, stash_svgs
 from brief.errors import RenderError
 from brief.text import EDITION_DROPS, FINGERPRINT_SLOT, cite, esc, fmt_date, join_words
 
@@ -393,28 +394,6 @@ def assemble(
         css=Markup(CSS_FILE.read_text(encoding="utf-8") + (fonts.html_chart_font_faces(cache) if edition == "html" else "")),
     )
     return re.sub(r"[ \t]+\n", "\n", restore_svgs(page, charts))
-
-
-# A chart's inline SVG is most of the brief's markup (about four tags in five) and nothing in the
-# renderer looks inside one: it is set aside while the page is parsed and numbered, and put back after.
-SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
-SVG_SLOT = re.compile(r"<!--chart-svg (\d+)-->")
-
-
-def stash_svgs(html: str) -> tuple[str, list[str]]:
-    """`html` with every <svg> element replaced by a numbered placeholder comment, and the elements."""
-    kept: list[str] = []
-
-    def keep(match: re.Match) -> str:
-        kept.append(match.group(0))
-        return f"<!--chart-svg {len(kept) - 1}-->"
-
-    return SVG_ELEMENT.sub(keep, html), kept
-
-
-def restore_svgs(html: str, kept: list[str]) -> str:
-    """Put back the elements stash_svgs set aside (a placeholder whose part of the page was dropped is simply gone)."""
-    return SVG_SLOT.sub(lambda match: kept[int(match.group(1))], html)
 
 
 # ---------------------------------------------------------------------------- PDF

@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from brief.config import TEMPLATES_DIR
 from brief.engine import fonts
-from brief.engine.render import stash_svgs
+from brief.engine.svg_aside import stash_svgs
 from brief.errors import RenderError
 
 TEMPLATE = TEMPLATES_DIR / "brief.typ"
@@ -94,7 +94,7 @@ class Writer:
 
     def __init__(self, charts: list[str] | None = None) -> None:
         self.files: dict[str, str] = {}
-        self.charts = charts or []  # the SVG elements render.stash_svgs set aside, by number
+        self.charts = charts or []  # the SVG elements svg_aside.stash_svgs set aside, by number
 
     # ------------------------------------------------------------------ inline
 
