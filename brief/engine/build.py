@@ -156,15 +156,16 @@ def kernel_environment(params: BuildParams) -> dict[str, str]:
     return {DRAFT_ENV: "1" if params.draft_charts else "0"}
 
 
-def _key_parameters(params: BuildParams) -> dict:
-    """The parameters that shape a notebook's output (not the folders it writes to)."""
-    return {"as_of": params.as_of.isoformat(), "countries": list(params.countries)}
+def planner_for(params: BuildParams, cache: Cache, code: str) -> Planner:
+    """The cache keys of one build (or one preview rebuild) with `params`; `code` is cache.code_digest()."""
+    key_parameters = {"as_of": params.as_of.isoformat(), "countries": list(params.countries)}  # what shapes a notebook's output (not the folders it writes to)
+    return Planner(cache, params.data_dir, key_parameters, code, params.force, draft_charts=params.draft_charts)
 
 
 # ---------------------------------------------------------------------------- running
 
 
-def _run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None, failed_dir: Path | None = None) -> tuple[list[str], list[str], dict[str, str]]:
+def run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None, failed_dir: Path | None = None) -> tuple[list[str], list[str], dict[str, str]]:
     """Run or restore every section, independent ones two at a time, on kernels from `pool` (warm) or
     started by papermill; return (executed, cached, the key of each). A failed notebook's copy is kept in
     `failed_dir` (default: the output folder's)."""
@@ -316,7 +317,7 @@ def _import_renderer() -> None:
     from brief.engine import render  # noqa: F401
 
 
-def _validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
+def validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
     """Validate the data before any kernel starts; skipped when the same data already passed with the same code."""
     data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
     if cache.read_record("validated").get("data") == data_hash:
@@ -354,12 +355,12 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     sections = load_manifest()
     cache = Cache(params.output_dir / CACHE_DIRNAME)
     code = code_digest()
-    planner = Planner(cache, params.data_dir, _key_parameters(params), code, params.force, draft_charts=params.draft_charts)
+    planner = planner_for(params, cache, code)
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
     pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params)) if to_run else None
     with pool or contextlib.nullcontext():
-        _validate_if_changed(params, cache, code, log)
+        validate_if_changed(params, cache, code, log)
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
         keys = planner.plan(sections)
         if all(keys.values()):
@@ -377,7 +378,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
             warm = threading.Thread(target=_import_renderer, daemon=True)
             warm.start()
-            executed, cached, keys = _run_sections(sections, params, staging, planner, log, pool)
+            executed, cached, keys = run_sections(sections, params, staging, planner, log, pool)
             warm.join()
 
             from brief.engine import render

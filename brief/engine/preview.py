@@ -148,8 +148,8 @@ class Preview:
     # ------------------------------------------------------------------ rebuilding
 
     def rebuild(self) -> None:
-        from brief.engine.build import Editions, NotebookError, _key_parameters, _run_sections, _validate_if_changed
-        from brief.engine.cache import Planner, code_digest
+        from brief.engine.build import Editions, NotebookError, planner_for, run_sections, validate_if_changed
+        from brief.engine.cache import code_digest
         from brief.engine.edition import build_lock
         from brief.engine.inputs import build_fingerprint
         from brief.engine.kernels import KernelStartError
@@ -165,11 +165,11 @@ class Preview:
         try:
             sections = load_manifest()
             code = code_digest()
-            _validate_if_changed(params, self.cache, code, self.log)
+            validate_if_changed(params, self.cache, code, self.log)
             steps = [time.perf_counter()]
-            planner = Planner(self.cache, params.data_dir, _key_parameters(params), code, force=False, draft_charts=params.draft_charts)
+            planner = planner_for(params, self.cache, code)
             with build_lock(params.output_dir, wait=True):  # the cache is shared with `build` into the same folder
-                executed, cached, _ = _run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
+                executed, cached, _ = run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
             steps.append(time.perf_counter())
             fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
             editions = Editions(sections, params, staging, planner, fingerprint)
