@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 
 import psutil
 import pytest
@@ -144,12 +146,18 @@ def test_preview_reruns_only_what_a_save_affects_shows_errors_and_stops_its_kern
 
 
 @pytest.mark.build
-def test_the_pdf_is_made_only_on_request(preview):
+def test_the_pdf_and_the_word_file_are_made_only_on_request(preview):
     process, port, data, output = preview
     _wait(port, 0)
     pdf = _get(port, "/__preview/brief.pdf")
     assert pdf.startswith(b"%PDF")
-    assert not (output / "brief.pdf").exists()
+    # Word, with a picture for every chart of the page (drawn from its SVG: the preview draws no PNG)
+    charts = len(re.findall(r'<figure class="chart" id="fig-', _get(port, "/").decode()))
+    with zipfile.ZipFile(io.BytesIO(_get(port, "/__preview/brief.docx"))) as docx:
+        pictures = [n for n in docx.namelist() if n.startswith("word/media/") and n.endswith(".png")]
+        assert "Leaving the Mine Ban Treaty" in docx.read("word/document.xml").decode()
+    assert charts > 0 and len(pictures) == charts
+    assert not (output / "brief.pdf").exists() and not (output / "brief.docx").exists()
 
 
 @pytest.mark.build

@@ -7,7 +7,7 @@ notebooks and the package; a save re-validates, re-runs only the notebooks whose
 re-assembles the page (unchanged sections come from the fragment cache) and tells the open page to
 reload. A bad file or a failing notebook is shown over the last good page, with file, line or cell.
 A change to the package's Python restarts the preview process itself, so both its own code and
-its kernels are the new ones. The PDF is made only when asked for (a link in the page, or key P).
+its kernels are the new ones. The PDF and the Word file are made only when asked for (links in the page, or keys P and W).
 
 The reload script and the overlay exist only in what this server sends; no published file has them.
 """
@@ -36,10 +36,11 @@ from brief.engine.params import BuildParams
 STATUS_PATH = "/__preview/status"
 EVENTS_PATH = "/__preview/events"
 PDF_PATH = "/__preview/brief.pdf"
+DOCX_PATH = "/__preview/brief.docx"
 HEARTBEAT = 15.0  # seconds between keep-alive comments on the event stream
 
 # Injected before </body> of the served page only. Reloads when the server's build token changes
-# (a new generation, or a restarted server), keeping the reader's place; P asks for the PDF.
+# (a new generation, or a restarted server), keeping the reader's place; P asks for the PDF, W for Word.
 RELOAD_SCRIPT = """<script id="brief-preview-script">
 (() => {
   const token = %(token)s, key = "brief-preview-scroll";
@@ -50,9 +51,9 @@ RELOAD_SCRIPT = """<script id="brief-preview-script">
     if (e.data !== token) { sessionStorage.setItem(key, String(window.scrollY)); location.reload(); }
   };
   document.addEventListener("keydown", (e) => {
-    if (e.key.toLowerCase() === "p" && !e.ctrlKey && !e.metaKey && !e.altKey && !/^(INPUT|TEXTAREA)$/.test(e.target.tagName)) {
-      window.open("%(pdf)s", "_blank");
-    }
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA)$/.test(e.target.tagName)) return;
+    if (e.key.toLowerCase() === "p") window.open("%(pdf)s", "_blank");
+    if (e.key.toLowerCase() === "w") location.href = "%(docx)s";
   });
 })();
 </script>"""
@@ -95,14 +96,14 @@ def served_page(state: State) -> str:
     outcome = "failed" if state.state == "error" else f"{ran} · {state.seconds:.1f} s"
     bar = (
         f'<div id="brief-preview-bar" role="status">Preview · rebuild {state.generation} · {outcome} · '
-        f'<a href="{PDF_PATH}" target="_blank">PDF</a> (key P)</div>'
+        f'<a href="{PDF_PATH}" target="_blank">PDF</a> (key P) · <a href="{DOCX_PATH}">Word</a> (key W)</div>'
     )
     if state.state == "error":
         bar += (
             '<div id="brief-preview-error" role="alert"><strong>The last save did not build; this is the last good version.</strong>'
             f" Fix the file and save again: the page reloads by itself.<pre>{html.escape(state.error or '')}</pre></div>"
         )
-    script = RELOAD_SCRIPT % {"token": json.dumps(state.token()), "events": EVENTS_PATH, "pdf": PDF_PATH}
+    script = RELOAD_SCRIPT % {"token": json.dumps(state.token()), "events": EVENTS_PATH, "pdf": PDF_PATH, "docx": DOCX_PATH}
     head_end, body_end = page.rfind("</head>"), page.rfind("</body>")
     return page[:head_end] + BAR_STYLE + page[head_end:body_end] + bar + script + page[body_end:]
 
@@ -201,6 +202,28 @@ class Preview:
             render.write_pdf(self.editions("pdf"), target, as_of=self.params.as_of)
             return target.read_bytes()
 
+    def docx(self) -> bytes:
+        """The Word edition of the last good rebuild, made now. The preview draws no chart PNGs: each
+        chart's PNG is drawn from its SVG in the page, by Typst with the brief's fonts."""
+        from bs4 import BeautifulSoup
+
+        from brief.engine import typst_pdf, word
+
+        with self._pdf_lock:
+            html = self.editions("docx")
+            charts = {}
+            folder = self.workdir / "charts"
+            folder.mkdir(exist_ok=True)
+            for figure in BeautifulSoup(html, "lxml").select("figure.chart[id^=fig-]"):
+                svg = figure.select_one(".chart-wide svg")
+                if svg is not None:
+                    slug = figure["id"].removeprefix("fig-")
+                    charts[slug] = folder / f"{slug}.png"
+                    charts[slug].write_bytes(typst_pdf.svg_to_png(str(svg)))
+            target = self.workdir / "brief.docx"
+            word.write_docx(html, target, charts=charts, as_of=self.params.as_of)
+            return target.read_bytes()
+
     def close(self) -> None:
         self.pool.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -216,9 +239,11 @@ def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
         def log_message(self, format, *args):  # noqa: A002 - the base class's name
             pass  # the preview reports rebuilds, not requests
 
-        def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        def _send(self, body: bytes, content_type: str, status: int = 200, download: str = "") -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if download:
+                self.send_header("Content-Disposition", f'attachment; filename="{download}"')
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
@@ -236,13 +261,16 @@ def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
                 return self._send(body.encode(), "application/json")
             if path == EVENTS_PATH:
                 return self._events()
-            if path == PDF_PATH:
+            if path in (PDF_PATH, DOCX_PATH):
                 if preview.editions is None:
                     return self._send(b"No brief has been built yet.", "text/plain; charset=utf-8", 503)
+                word = path == DOCX_PATH
                 try:
+                    if word:
+                        return self._send(preview.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", download="brief.docx")
                     return self._send(preview.pdf(), "application/pdf")
                 except RenderError as exc:
-                    return self._send(f"The PDF could not be made: {exc}".encode(), "text/plain; charset=utf-8", 500)
+                    return self._send(f"The {'Word file' if word else 'PDF'} could not be made: {exc}".encode(), "text/plain; charset=utf-8", 500)
             return self._send(b"Not found", "text/plain; charset=utf-8", 404)
 
         def _events(self) -> None:

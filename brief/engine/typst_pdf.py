@@ -414,11 +414,7 @@ def compile_pdf(doc: Document, target: Path) -> None:
         for name, svg in doc.files.items():
             (root / name).write_text(svg, encoding="utf-8")
         (root / "main.typ").write_text(doc.markup, encoding="utf-8")
-        font_folder = root / "fonts"  # Typst reads fonts from folders: one holding only the brief's
-        font_folder.mkdir()
-        for path in fonts.pdf_font_files():
-            (font_folder / path.name).symlink_to(path)
-        font_set = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder)])
+        font_set = _font_set(root)
         try:
             _, warnings = typst.compile_with_warnings(
                 str(root / "main.typ"),
@@ -435,6 +431,33 @@ def compile_pdf(doc: Document, target: Path) -> None:
         missing = [w for w in warnings if "font" in (getattr(w, "message", "") or str(w))]
         if missing:  # a text set in no font would print as nothing
             raise RenderError(f"Typst could not find a font of the PDF edition: {describe(missing[0], doc.markup)}")
+
+
+def _font_set(root: Path):
+    """Typst's fonts for a compile in `root`: the brief's own, and no others (Typst reads fonts from folders)."""
+    import typst
+
+    font_folder = root / "fonts"
+    font_folder.mkdir()
+    for path in fonts.pdf_font_files():
+        (font_folder / path.name).symlink_to(path)
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder)])
+
+
+def svg_to_png(svg: str, ppi: float = 200) -> bytes:
+    """A chart's SVG drawn as a PNG by Typst, with the brief's fonts, at `ppi` (the build's PNGs are 200 dpi):
+    for a Word edition of charts drawn without their PNG (the preview's)."""
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="brief-typst-") as scratch:
+        root = Path(scratch)
+        (root / "chart.svg").write_text(fix_svg_case(svg), encoding="utf-8")
+        (root / "main.typ").write_text('#set page(width: auto, height: auto, margin: 0pt)\n#image("chart.svg")\n', encoding="utf-8")
+        try:
+            return typst.compile(str(root / "main.typ"), root=str(root), font_paths=_font_set(root), ignore_system_fonts=True, format="png", ppi=ppi,
+                                 package_path=str(root / "no-packages"), package_cache_path=str(root / "no-packages"))
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst could not draw a chart as PNG: {describe(exc, '')}") from None
 
 
 def describe(exc, markup: str) -> str:
