@@ -120,6 +120,7 @@ def fingerprint_slot() -> Html:
     """Where the build's inputs fingerprint goes in a sentence or table."""
     return Html(f'<span class="{FINGERPRINT_SLOT}">(filled in by the build)</span>')
 
+
 # Tables up to this many rows are kept whole on one printed page (with their caption).
 SHORT_TABLE_ROWS = 6
 

@@ -201,7 +201,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         target = staging / "notebooks" / section.notebook
         kernel = pool.take() if pool is not None else None
         if failed.is_set():  # another notebook failed while this one waited for a kernel: the build stops
-            pool.done(kernel)
+            if kernel is not None:
+                pool.done(kernel)
             return
         started = time.perf_counter()
         finished = False

@@ -116,7 +116,7 @@ class Entry:
 
     @property
     def complete_charts(self) -> bool:
-        """Every chart has its PNG, so was not drawn as a draft (brief.figures.DRAFT_ENV: SVG only, no phone layout)."""
+        """Every chart has its PNG, so was not drawn as a draft (brief.config.DRAFT_ENV: SVG only, no phone layout)."""
         return all(svg.with_suffix(".png").is_file() for svg in self.figures.glob("*.svg"))
 
     @property

@@ -110,7 +110,7 @@ class BuildParams:
     formats: tuple[str, ...]
     force: bool = False
     cell_timeout: float = DEFAULT_CELL_TIMEOUT
-    draft_charts: bool = False  # each chart drawn once, without its PNG and phone layout (the preview: brief.figures.DRAFT_ENV)
+    draft_charts: bool = False  # each chart drawn once, without its PNG and phone layout (the preview: brief.config.DRAFT_ENV)
 
     @property
     def figures_dir(self) -> Path:

@@ -142,9 +142,9 @@ class Preview:
         self.workdir = Path(tempfile.mkdtemp(prefix="brief-preview-"))
         self.pool = KernelPool(size=WORKERS, env=kernel_environment(params))  # started now, while the first rebuild validates
         self.state = State()
-        self.editions = None  # the last good rebuild's assembled brief, for the PDF on request
+        self.editions = None  # the last good rebuild's assembled brief, for the PDF and Word on request
         self.changed = threading.Condition()  # notified whenever `state` changes
-        self._pdf_lock = threading.Lock()
+        self._render_lock = threading.Lock()
 
     # ------------------------------------------------------------------ rebuilding
 
@@ -197,7 +197,7 @@ class Preview:
         """The PDF of the last good rebuild, made now (it is never made on a save)."""
         from brief.engine import render
 
-        with self._pdf_lock:
+        with self._render_lock:
             target = self.workdir / "brief.pdf"
             render.write_pdf(self.editions("pdf"), target, as_of=self.params.as_of)
             return target.read_bytes()
@@ -209,7 +209,7 @@ class Preview:
 
         from brief.engine import typst_pdf, word
 
-        with self._pdf_lock:
+        with self._render_lock:
             html = self.editions("docx")
             charts = {}
             folder = self.workdir / "charts"

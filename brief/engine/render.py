@@ -270,8 +270,6 @@ def resolve_cross_references(soup: BeautifulSoup, names: dict[str, str]) -> None
             target = match.group(1)
             pieces += [text[last : match.start()], (target, names.get(target))]
             last = match.end()
-        if len(pieces) == 0:
-            continue
         pieces.append(text[last:])
         for piece in pieces:
             if isinstance(piece, tuple) and piece[1] is None:
@@ -401,7 +399,9 @@ def assemble(
 
 def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     """Print the assembled print edition to PDF (Typst: brief/engine/typst_pdf.py)."""
-    start_pdf(html, target, as_of=as_of).result()
+    from brief.engine import typst_pdf
+
+    typst_pdf.write_pdf(html, target, as_of=as_of)
 
 
 def start_pdf(html: str, target: Path, *, as_of: dt.date) -> Future:
