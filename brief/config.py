@@ -59,3 +59,8 @@ LICENCE = "CC BY 4.0 for the text and charts; quotations and source data remain 
 # copy (for the Word edition and readers' own use) and no phone layout, two thirds of a chart's
 # drawing time (brief.figures.save). The live preview does so; a build never does.
 DRAFT_ENV = "BRIEF_DRAFT_CHARTS"
+# A kernel whose environment names a folder here keeps each chart it draws there, by what drew it
+# (the chart function and its arguments), and draws a chart whose function and arguments it has
+# seen before from that folder, not again (brief.figures.memoized). The build names a folder per
+# version of the package's code, in its cache; `--force` names none.
+CHART_MEMO_ENV = "BRIEF_CHART_MEMO"

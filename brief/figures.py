@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import io
 import os
+import pickle
 import re
+import shutil
+import tempfile
 import textwrap
 import warnings
 from dataclasses import dataclass
@@ -18,8 +23,8 @@ matplotlib.use("Agg")  # no display: charts are files and inline SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from brief.config import DRAFT_ENV  # noqa: E402
-from brief.files import write_atomic  # noqa: E402
+from brief.config import CHART_MEMO_ENV, DRAFT_ENV  # noqa: E402
+from brief.files import read_json_object, write_atomic, write_json_object  # noqa: E402
 from brief.text import esc, fmt_date, fmt_number, sentence_case  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("brief.mplstyle")
@@ -105,7 +110,7 @@ def _inline_svg(svg_text: str, slug: str, alt: str) -> str:
 
 
 def save(
-    fig: plt.Figure,
+    fig: plt.Figure | Drawn,
     slug: str,
     *,
     caption: str,
@@ -115,25 +120,146 @@ def save(
     figures_dir: Path,
 ) -> Figure:
     """Write the chart as figures_dir/<slug>.svg and .png (byte-stable) and return it for display, with
-    its phone layout; when DRAFT_ENV is "1", only the SVG, and no phone layout."""
+    its phone layout; when DRAFT_ENV is "1", only the SVG, and no phone layout. `fig` may be a chart
+    drawn before (`Drawn`, from a memoized chart function): its files are written as they were drawn."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
         raise ValueError(f"figure slug {slug!r} must be lowercase letters, digits and '-'")
     figures_dir = Path(figures_dir)
-    svg, png = io.BytesIO(), io.BytesIO()
     draft = os.environ.get(DRAFT_ENV) == "1"
+    if isinstance(fig, Drawn):
+        drawing = fig.drawing
+    else:
+        drawing = _draw(fig, draft)
+        memo = getattr(fig, MEMO_ATTRIBUTE, None)
+        if memo is not None:
+            _memo_store(*memo, drawing)
+    # Each file is written once, whole (never read back and rewritten), so two runs saving the same chart cannot mix their bytes.
+    write_atomic(figures_dir / f"{slug}.svg", _font_stack(drawing.svg, "file"))
+    if not draft:
+        write_atomic(figures_dir / f"{slug}.png", drawing.png)
+    svg_text = _inline_svg(drawing.svg, slug, alt)
+    narrow = _inline_svg(drawing.narrow, f"{slug}-narrow", alt) if drawing.narrow else ""
+    return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data, svg_narrow=narrow)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart as matplotlib saved it: the SVG document, the PNG (b"" in a draft) and the phone layout's SVG ("" in a draft)."""
+
+    svg: str
+    png: bytes
+    narrow: str
+
+
+def _draw(fig: plt.Figure, draft: bool) -> Drawing:
+    svg, png = io.BytesIO(), io.BytesIO()
     with chart_style():  # savefig.* settings and the SVG hash salt are read when saving
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         if not draft:
             fig.savefig(png, format="png", metadata={"Software": None})
         narrow = "" if draft else _narrow_svg(fig)
     plt.close(fig)
-    # Each file is written once, whole (never read back and rewritten), so two runs saving the same chart cannot mix their bytes.
-    svg_text = svg.getvalue().decode("utf-8")
-    write_atomic(figures_dir / f"{slug}.svg", _font_stack(svg_text, "file"))
-    if not draft:
-        write_atomic(figures_dir / f"{slug}.png", png.getvalue())
-    svg_text = _inline_svg(svg_text, slug, alt)
-    return Figure(slug=slug, svg=svg_text, caption=caption, source=source, alt=alt, data=data, svg_narrow=_inline_svg(narrow, f"{slug}-narrow", alt) if narrow else "")
+    return Drawing(svg.getvalue().decode("utf-8"), png.getvalue(), narrow)
+
+
+# ---------------------------------------------------------------------------- charts drawn before
+#
+# Drawing is most of a notebook's time (a chart takes 0.1–0.5 s, three times over: SVG, PNG and the
+# phone layout). A chart function decorated with @memoized returns, for arguments it has drawn
+# before in the folder that brief.config.CHART_MEMO_ENV names, a `Drawn` in place of the figure;
+# save() then writes that chart's files. So a notebook re-run because one of its data files changed
+# draws again only the charts whose arguments changed. The folder belongs to one version of the
+# package's code (the build names it so), and the key holds the function, its arguments and the
+# draft setting. An entry is written whole or not at all, and one whose files fail their checksums
+# is drawn again.
+
+MEMO_ATTRIBUTE = "_brief_memo"  # set on a figure drawn by a memoized function: where save() keeps it
+MEMO_FILES = {"svg": "chart.svg", "png": "chart.png", "narrow": "narrow.svg", "result": "result.pickle"}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart drawn before, found in the memo folder: save() accepts it in place of a figure."""
+
+    drawing: Drawing
+
+
+def _canonical(value):
+    """`value` with its sets sorted, so that equal arguments pickle to equal bytes."""
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_canonical(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    return value
+
+
+def memo_key(function, args: tuple, kwargs: dict, draft: bool) -> str:
+    """What identifies a drawing in its folder: the function, its arguments (pickled), the draft setting."""
+    named = f"{function.__module__}.{function.__qualname__}|draft={draft}|".encode()
+    return hashlib.sha256(named + pickle.dumps(_canonical((args, sorted(kwargs.items()))), protocol=5)).hexdigest()[:32]
+
+
+def memoized(chart):
+    """Decorate a chart function that returns (figure, data, title): see the section comment above.
+    What the notebook does with the figure must be to save() it (a `Drawn` has no axes to change)."""
+
+    @functools.wraps(chart)
+    def drawn_once(*args, **kwargs):
+        folder = os.environ.get(CHART_MEMO_ENV, "")
+        if not folder:
+            return chart(*args, **kwargs)
+        draft = os.environ.get(DRAFT_ENV) == "1"
+        entry = Path(folder) / memo_key(chart, args, kwargs, draft)
+        found = _memo_read(entry, draft)
+        if found is not None:
+            drawing, data, title = found
+            return Drawn(drawing), data, title
+        fig, data, title = chart(*args, **kwargs)
+        setattr(fig, MEMO_ATTRIBUTE, (entry, pickle.dumps((data, title), protocol=5)))  # as returned, whatever the notebook does with them next
+        return fig, data, title
+
+    return drawn_once
+
+
+def _memo_read(entry: Path, draft: bool) -> tuple[Drawing, pd.DataFrame, str] | None:
+    """The drawing kept in `entry`, its data and title; None (and the entry removed) if absent or damaged."""
+    sums = read_json_object(entry / "sha256.json")
+    if not sums:
+        return None
+    try:
+        blobs = {name: (entry / MEMO_FILES[name]).read_bytes() for name in sums}
+        if any(hashlib.sha256(blob).hexdigest() != sums[name] for name, blob in blobs.items()) or (not draft and "png" not in blobs):
+            raise ValueError("damaged")
+        data, title = pickle.loads(blobs["result"])
+        drawing = Drawing(blobs["svg"].decode("utf-8"), blobs.get("png", b""), blobs.get("narrow", b"").decode("utf-8"))
+    except (OSError, KeyError, ValueError, TypeError, pickle.UnpicklingError, EOFError):
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+    os.utime(entry)  # (the build keeps the entries used last)
+    return drawing, data, title
+
+
+def _memo_store(entry: Path, result: bytes, drawing: Drawing) -> None:
+    """Keep a drawing and the function's pickled (data, title) in `entry`: written to a temporary folder
+    and renamed, so an entry is whole or absent."""
+    blobs = {"svg": drawing.svg.encode("utf-8"), "result": result}
+    if drawing.png:
+        blobs["png"] = drawing.png
+    if drawing.narrow:
+        blobs["narrow"] = drawing.narrow.encode("utf-8")
+    with contextlib.suppress(OSError):  # a memo that cannot be written is only a memo: the chart is drawn anyway
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=entry.parent, prefix=f".{entry.name}.", suffix=".tmp"))
+        try:
+            for name, blob in blobs.items():
+                (temporary / MEMO_FILES[name]).write_bytes(blob)
+            write_json_object(temporary / "sha256.json", {name: hashlib.sha256(blob).hexdigest() for name, blob in blobs.items()})
+            shutil.rmtree(entry, ignore_errors=True)
+            temporary.rename(entry)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 # Phones: each chart is drawn a second time, narrow, with no text under NARROW_MIN_PT, so that at

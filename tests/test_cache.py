@@ -142,3 +142,27 @@ def test_an_entry_with_draft_charts_serves_the_preview_but_not_a_build(tmp_path)
     (figures / "borders.png").write_bytes(b"png")
     cache.store(section, "k1", notebook, None, figures)  # as a build stores it
     assert planner(draft_charts=False).lookup(section, "k1") is not None and planner(draft_charts=True).lookup(section, "k1") is not None
+
+
+def test_a_rebuild_draws_only_the_charts_whose_data_changed_and_gives_what_a_forced_build_gives(first_build, tmp_path):
+    import os
+
+    data_dir, out = first_build
+    drawn = [entry for entry in (out / ".cache" / "charts").glob("*/*")]
+    assert len(drawn) == 8  # every chart of the brief, drawn once
+    for entry in drawn:  # marked, and made old: an entry used again keeps its mark and becomes new
+        (entry / "mark").write_text("drawn by the first build", encoding="utf-8")
+        os.utime(entry, (0, 0))
+    edit_csv(data_dir / "borders.csv", "FI-RU-factbook,FI,russia,factbook,1309.0", "FI-RU-factbook,FI,russia,factbook,1312.0")
+    again = rebuild(data_dir, out)
+    assert set(again.executed) == {"03_rationales.ipynb", "07_methods.ipynb"}
+    used = [e for e in drawn if (e / "mark").exists() and e.stat().st_mtime > 0]
+    assert len(used) == 1  # the rationales' other chart (themes by state), not drawn again
+    assert len(list((out / ".cache" / "charts").glob("*/*"))) == 9  # the border chart, drawn with the new length
+    forced = rebuild(data_dir, tmp_path / "forced", force=True)
+    assert set(forced.executed) == ALL
+    assert (out / "brief.html").read_bytes() == (tmp_path / "forced" / "brief.html").read_bytes()
+    charts = sorted(p.name for p in (out / "figures").iterdir())
+    assert charts == sorted(p.name for p in (tmp_path / "forced" / "figures").iterdir()) and any(c.endswith(".png") for c in charts)
+    for name in charts:
+        assert (out / "figures" / name).read_bytes() == (tmp_path / "forced" / "figures" / name).read_bytes(), name

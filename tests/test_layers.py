@@ -45,3 +45,15 @@ def test_sections_print_no_sentences(path):
     source = path.read_text(encoding="utf-8")
     for call in ("say(", "bullets(", "<p>", "<p class", "<li>"):
         assert call not in source, f"{path.name} writes prose ({call!r}); write the sentence in its notebook"
+
+
+def test_what_a_kernel_preloads_does_not_import_the_validator():
+    """Validation runs once, in the build, before any kernel; a kernel that imported pandera would pay 0.3 s for nothing."""
+    import subprocess
+    import sys
+
+    from brief.engine.kernels import PRELOAD_MODULES
+
+    probe = f"import sys\nfor m in {PRELOAD_MODULES!r}: __import__(m)\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera'))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

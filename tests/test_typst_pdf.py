@@ -215,3 +215,26 @@ def test_running_head_is_the_section_at_the_top_of_the_page(tmp_path):
     typst_pdf.compile_pdf(typst_pdf.Document(markup + "\n"), tmp_path / "heads.pdf")
     heads = [page.extract_text().split("\n")[0] for page in PdfReader(tmp_path / "heads.pdf").pages]
     assert heads[0] == "One" and heads[1:] == ["Short Two", "Short Two", "Short Three"], heads
+
+
+def test_warming_up_on_the_last_edition_changes_no_byte_of_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    from brief.engine.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    typst_pdf.warm_up(cache)  # nothing kept yet: nothing to warm, and no error
+    cache.write_record(typst_pdf.LAST_DOCUMENT, {"markup": "#no-such-function[x]", "files": {}})
+    typst_pdf.warm_up(cache)  # a record that no longer compiles warms nothing, and is no error
+    last = typst_pdf.document(print_edition(f"<p>Before{cite('a')}</p>" + table_block("t", "c", ["Year", "Count"], [["2024", "1"]], source="s", numeric=(1,))), as_of=AS_OF)
+    typst_pdf.remember(last, cache)
+    assert cache.read_record(typst_pdf.LAST_DOCUMENT) == {"markup": last.markup, "files": last.files}
+    html = print_edition(f"<p>After{cite('a', 'b')}</p>" + table_block("t", "c", ["Year", "Count"], [["2024", "1"], ["2025", "2"]], source="s", numeric=(1,)))
+    typst_pdf.warm_up(cache)
+    warmed = pdf_of(html, tmp_path, "warmed.pdf")
+    probe = (f"import datetime as dt, sys\nfrom pathlib import Path\nfrom brief.engine import typst_pdf\n"
+             f"typst_pdf.write_pdf(Path(sys.argv[1]).read_text(encoding='utf-8'), Path(sys.argv[2]), as_of=dt.date({AS_OF.year}, {AS_OF.month}, {AS_OF.day}))")
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    subprocess.run([sys.executable, "-c", probe, str(tmp_path / "page.html"), str(tmp_path / "fresh.pdf")], check=True)  # a process that compiled nothing before
+    assert warmed.read_bytes() == (tmp_path / "fresh.pdf").read_bytes()

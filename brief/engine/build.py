@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
-from brief.config import CACHE_DIRNAME, DRAFT_ENV, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
+from brief.config import CACHE_DIRNAME, CHART_MEMO_ENV, DRAFT_ENV, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
@@ -151,9 +151,10 @@ def _interrupts_deferred() -> Iterator[list]:
         signal.signal(signal.SIGINT, previous)
 
 
-def kernel_environment(params: BuildParams) -> dict[str, str]:
-    """What the notebooks' kernels are told through their environment (brief.config.DRAFT_ENV)."""
-    return {DRAFT_ENV: "1" if params.draft_charts else "0"}
+def kernel_environment(params: BuildParams, cache: Cache, code: str) -> dict[str, str]:
+    """What the notebooks' kernels are told through their environment: whether to draw draft charts
+    (brief.config.DRAFT_ENV), and where the charts drawn before are kept (CHART_MEMO_ENV; none with --force)."""
+    return {DRAFT_ENV: "1" if params.draft_charts else "0", CHART_MEMO_ENV: "" if params.force else str(cache.chart_memo(code))}
 
 
 def planner_for(params: BuildParams, cache: Cache, code: str) -> Planner:
@@ -273,6 +274,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         raise
     finally:
         threads.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
+    if executed:
+        cache.prune_chart_memo(planner.code)
     log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
     return executed, cached, keys
 
@@ -311,11 +314,17 @@ class Editions:
         return render.assemble(self.bodies, **self.page, edition=edition)
 
 
-def _import_renderer() -> None:
-    """Import nbconvert and the Typst compiler while the kernels work, not after them."""
+def _warm_renderer(cache: Cache, formats: tuple[str, ...]) -> None:
+    """Import nbconvert and the Typst compiler while the kernels work, not after them, and for a PDF,
+    warm Typst up (typst_pdf.warm_up: the last edition's markup laid out)."""
     import typst  # noqa: F401
 
     from brief.engine import render  # noqa: F401
+
+    if "pdf" in formats:
+        from brief.engine import typst_pdf
+
+        typst_pdf.warm_up(cache)
 
 
 def validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
@@ -359,7 +368,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     planner = planner_for(params, cache, code)
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
-    pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params)) if to_run else None
+    pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params, cache, code)) if to_run else None
     with pool or contextlib.nullcontext():
         validate_if_changed(params, cache, code, log)
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
@@ -377,7 +386,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         (staging / "figures").mkdir()
         try:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
-            warm = threading.Thread(target=_import_renderer, daemon=True)
+            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats), daemon=True)
             warm.start()
             executed, cached, keys = run_sections(sections, params, staging, planner, log, pool)
             warm.join()
@@ -389,7 +398,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             pdf = None
             if "pdf" in params.formats:
                 log("Rendering PDF …")
-                pdf = render.start_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of)  # compiled while the HTML is made
+                pdf = render.start_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of, cache=cache)  # compiled while the HTML is made
             if "html" in params.formats:
                 log("Rendering HTML …")
                 (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")

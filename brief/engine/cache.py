@@ -25,6 +25,7 @@ from brief.engine.manifest import Section, run_order
 from brief.files import read_json_object, write_atomic, write_json_object
 
 MANIFEST_NAME = "entry.json"
+CHART_MEMO_KEEP = 64  # charts kept for the current code (about a dozen per edition; the preview's drafts are others)
 
 
 def sha256_file(path: Path) -> str:
@@ -191,6 +192,22 @@ class Cache:
         write_atomic(path, data)
         write_atomic(checksum, hashlib.sha256(data).hexdigest())
         return data
+
+    # -------------------------------------------------------------- charts drawn before (brief.figures.memoized)
+
+    def chart_memo(self, code: str) -> Path:
+        """The folder the kernels keep their charts in, for the package's code `code` (cache.code_digest())."""
+        return self.root / "charts" / code[:24]
+
+    def prune_chart_memo(self, code: str, keep: int = CHART_MEMO_KEEP) -> None:
+        """Remove the charts of other code and all but the `keep` used last (no kernel is drawing: the build lock is held and the notebooks have ended)."""
+        current = self.chart_memo(code)
+        for folder in (self.root / "charts").glob("*"):
+            if folder != current:
+                shutil.rmtree(folder, ignore_errors=True)
+        entries = sorted(current.glob("*"), key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True) if current.is_dir() else []
+        for entry in entries[keep:] + [e for e in entries[:keep] if e.name.startswith(".")]:  # (and a kernel's half-written one)
+            shutil.rmtree(entry, ignore_errors=True)
 
     # -------------------------------------------------------------- records (the data that passed validation)
 

@@ -1,6 +1,6 @@
 """Warm kernels: started ahead of need, with the notebooks' libraries already imported, and used again.
 
-A kernel's start (about 2 s) and its first imports (pandas, matplotlib, pandera and the brief
+A kernel's start (about 2 s) and its first imports (pandas, matplotlib and the brief
 package: 1–3 CPU-s) used to come before every notebook. A pool starts them while the build
 validates the data, and hands one to papermill for each notebook. When a notebook has run to its
 end, its kernel is cleaned for the next one: its names, figures, matplotlib and pandas settings,
@@ -26,7 +26,7 @@ from brief.config import KERNEL_NAME, NOTEBOOKS_DIR
 # import cell; it then finds these modules loaded). Imported without binding a name, so a notebook
 # that forgets an import fails here as it would in JupyterLab; run silently (no output, no count).
 PRELOAD_MODULES = (
-    "pandas", "pandera.pandas", "matplotlib.pyplot",
+    "pandas", "matplotlib.pyplot",
     "brief.data", "brief.figures", "brief.prose", "brief.statements", "brief.text", "brief.vocab",
     "brief.engine.params", "brief.engine.results",
     "brief.sections.after", "brief.sections.chronology", "brief.sections.claims", "brief.sections.humanitarian",

@@ -131,7 +131,7 @@ class Preview:
 
     def __init__(self, params: BuildParams, log: Callable[[str], None]):
         from brief.engine.build import WORKERS, kernel_environment
-        from brief.engine.cache import Cache
+        from brief.engine.cache import Cache, code_digest
         from brief.engine.kernels import KernelPool
 
         params = dataclasses.replace(params, draft_charts=True)  # the page's SVG only: no PNG, no phone layout
@@ -140,7 +140,7 @@ class Preview:
         params.output_dir.mkdir(parents=True, exist_ok=True)
         self.cache = Cache(params.output_dir / CACHE_DIRNAME)
         self.workdir = Path(tempfile.mkdtemp(prefix="brief-preview-"))
-        self.pool = KernelPool(size=WORKERS, env=kernel_environment(params))  # started now, while the first rebuild validates
+        self.pool = KernelPool(size=WORKERS, env=kernel_environment(params, self.cache, code_digest()))  # started now, while the first rebuild validates
         self.state = State()
         self.editions = None  # the last good rebuild's assembled brief, for the PDF and Word on request
         self.changed = threading.Condition()  # notified whenever `state` changes

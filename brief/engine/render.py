@@ -404,15 +404,22 @@ def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     typst_pdf.write_pdf(html, target, as_of=as_of)
 
 
-def start_pdf(html: str, target: Path, *, as_of: dt.date) -> Future:
+def start_pdf(html: str, target: Path, *, as_of: dt.date, cache: Cache | None = None) -> Future:
     """Write the print edition's Typst markup now and compile it on another thread, whose Future this is
     (its result() raises RenderError as write_pdf would). Typst compiles without holding Python's lock,
-    so the HTML edition can be assembled meanwhile."""
+    so the HTML edition can be assembled meanwhile. With a `cache`, the markup is kept there for the
+    next build's typst_pdf.warm_up."""
     from brief.engine import typst_pdf
 
     doc = typst_pdf.document(html, as_of=as_of)
+
+    def compile_and_remember() -> None:
+        typst_pdf.compile_pdf(doc, Path(target))
+        if cache is not None:
+            typst_pdf.remember(doc, cache)
+
     compiler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst")
     try:
-        return compiler.submit(typst_pdf.compile_pdf, doc, Path(target))
+        return compiler.submit(compile_and_remember)
     finally:
         compiler.shutdown(wait=False)

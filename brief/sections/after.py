@@ -10,7 +10,7 @@ import pandas as pd
 from brief import vocab
 from brief.data import split_list
 from brief.facts import AfterFacts, StageCount
-from brief.figures import COUNTRY_COLORS, FOLLOW_UP_MARKERS, INK
+from brief.figures import COUNTRY_COLORS, FOLLOW_UP_MARKERS, INK, memoized
 from brief.text import cite, esc, fmt_date, table_block
 
 # The kinds of event each part of the section shows.
@@ -48,6 +48,7 @@ def facts(events: pd.DataFrame, countries, as_of: dt.date) -> AfterFacts:
 
 # ---------------------------------------------------------------------------- chart
 
+@memoized
 def steps_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
     """One row per state from its withdrawal's date of effect on: what it did next, one mark per step."""
     import matplotlib.dates as mdates

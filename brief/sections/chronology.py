@@ -14,7 +14,7 @@ import pandas as pd
 from brief import vocab
 from brief.data import add_months, effective_date, split_list
 from brief.facts import ChronologyFacts, CountryStatus, Pace
-from brief.figures import COUNTRY_COLORS, FOLLOW_UP_MARKERS, INK
+from brief.figures import COUNTRY_COLORS, FOLLOW_UP_MARKERS, INK, memoized
 from brief.text import cite, disclosure, esc, fmt_date, table_block
 
 
@@ -197,6 +197,7 @@ STAGE_MARKERS = {
 FOLLOW_UP_OFFSET = 0.33
 
 
+@memoized
 def timeline_chart(events: pd.DataFrame, countries: list[str], as_of: dt.date):
     """Stages per country on a time axis, the six-month notice periods as bars, the as-of date marked.
 

@@ -11,7 +11,7 @@ import pandas as pd
 from brief import vocab
 from brief.data import source_text, split_list
 from brief.facts import ClaimsFacts
-from brief.figures import VERDICT_COLORS
+from brief.figures import VERDICT_COLORS, memoized
 from brief.text import cite, esc, fmt_date, table_block
 
 VERDICT_ORDER = ("false", "misleading", "disputed", "unverifiable", "correct")
@@ -252,6 +252,7 @@ def profiles_html(profile: pd.DataFrame) -> str:
     )
 
 
+@memoized
 def verdict_chart(claims: pd.DataFrame):
     import matplotlib.pyplot as plt
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from brief.data import source_text, split_list
 from brief.facts import CasualtyChange, CriticsFacts, HumanitarianFacts, PartiesCount, ThemeCount
-from brief.figures import CASUALTY_COLORS, DERIVED, FRAMING_COLORS, INK
+from brief.figures import CASUALTY_COLORS, DERIVED, FRAMING_COLORS, INK, memoized
 from brief.statements import attribution, statement_text, theme_counts
 from brief.text import cite, esc, fmt_date, fmt_int, number_word, per_edition, table_block
 
@@ -50,6 +50,7 @@ def totals_reported_as_deaths(casualties: pd.DataFrame, claims: pd.DataFrame) ->
     return found
 
 
+@memoized
 def casualties_chart(casualties: pd.DataFrame):
     import matplotlib.pyplot as plt
 
@@ -91,6 +92,7 @@ def casualties_chart(casualties: pd.DataFrame):
 # ---------------------------------------------------------------------------- States Parties
 
 
+@memoized
 def states_parties_chart(parties: pd.DataFrame):
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
@@ -206,6 +208,7 @@ def framing_counts(sources: pd.DataFrame, terms: pd.DataFrame, data_dir: Path) -
     return pd.DataFrame(rows).sort_values("security_share_pct", ascending=False, kind="stable").reset_index(drop=True)
 
 
+@memoized
 def framing_chart(framing: pd.DataFrame):
     import matplotlib.pyplot as plt
 

@@ -7,7 +7,7 @@ import pandas as pd
 from brief import vocab
 from brief.data import split_list
 from brief.facts import RationaleFacts, Speaker, ThemeCount
-from brief.figures import BORDER_COLORS, COUNTRY_COLORS, INK
+from brief.figures import BORDER_COLORS, COUNTRY_COLORS, INK, memoized
 from brief.statements import MIN_QUOTE_CHARS, attribution, from_countries, statement_text, theme_counts
 from brief.text import cite, esc, fmt_int, fmt_number, lower_first, sentence_case, table_block
 
@@ -26,6 +26,7 @@ def joint_cells(long: pd.DataFrame, family: str = "rationale") -> set[tuple[str,
     return set(zip(joint["label"], joint["speaker_country"]))
 
 
+@memoized
 def theme_matrix_chart(matrix: pd.DataFrame, joint: set[tuple[str, str]] = frozenset()):
     """A dot matrix: one row per theme, one column per country, dot area = number of statements;
     a ringed dot includes a joint statement, counted for each signatory."""
@@ -99,6 +100,7 @@ def border_lengths(borders: pd.DataFrame, countries, measure: str = "factbook") 
     return table.reindex(index=list(countries), columns=list(vocab.NEIGHBOURS)).fillna(0.0)
 
 
+@memoized
 def border_chart(borders: pd.DataFrame, countries: tuple[str, ...]):
     """Land border with Russia (mainland and Kaliningrad) and Belarus, stacked, per state, by the one measure every state has."""
     import matplotlib.pyplot as plt
