@@ -44,7 +44,7 @@ test-quick: $(STAMP) ## the fast tests only: no notebook runs, builds or browser
 lab: $(STAMP) ## open JupyterLab on notebooks/
 	$(VENV)/bin/jupyter lab notebooks/
 
-clean: ## remove executed notebooks, recorded results and the build cache (keeps the published brief)
+clean: ## remove executed notebooks, recorded results and the build cache, which ends kept kernels (keeps the published brief)
 	rm -rf output/notebooks output/.staging* output/failed output/results output/.cache
 
 .PHONY: help venv brief preview validate test test-quick lab clean

@@ -7,7 +7,9 @@ falls on all of them alike; each is reported as the median of its wall seconds a
 (of the process tree), its ratio to the project's cold build, and the peak RSS of its process tree
 (sampled every 0.1 s with psutil). Cases (names for --only):
 
-  cold        python -m brief build --force, HTML + PDF, into a scratch output folder
+  cold        python -m brief build --force, HTML + PDF, into a scratch output folder (taking the kernels the
+              last build there kept: brief.engine.kernels.Kept; their CPU and memory are counted)
+  fresh       the same with BRIEF_KEEP_KERNELS=0: every build starts its kernels, as the first of the day does
   nochange    the same again, nothing changed
   onefile     one data file changed (a border length in a scratch copy of data/borders.csv; a new
               value every run, since a value seen before is a cache hit), HTML + PDF
@@ -26,6 +28,8 @@ Builds go to a scratch folder (removed unless --keep-scratch); data/, output/ an
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -50,7 +54,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from brief.config import DATA_DIR, DEFAULT_AS_OF, NOTEBOOKS_DIR  # noqa: E402
+from brief.config import CACHE_DIRNAME, DATA_DIR, DEFAULT_AS_OF, KEEP_KERNELS_ENV, KEEP_KERNELS_SECONDS, KEPT_DIRNAME, NOTEBOOKS_DIR  # noqa: E402
 from brief.engine.manifest import load_manifest, run_order  # noqa: E402
 from brief.engine.render import CROSS_REFERENCE  # noqa: E402
 
@@ -62,11 +66,12 @@ EDITED_BORDER = "FI-RU-factbook"
 EDITED_NOTEBOOK = "06_outlook.ipynb"
 SAMPLE_EVERY = 0.1  # seconds between RSS samples of a process tree
 
-PROJECT_CASES = ("cold", "nochange", "onefile", "html", "naive")
+PROJECT_CASES = ("cold", "fresh", "nochange", "onefile", "html", "naive")
 PEER_CASES = ("myst-cold", "myst-nochange", "myst-onefile")
 PREVIEW_CASES = ("preview-data", "preview-notebook")
 LABELS = {
     "cold": "project cold build (`--force`, HTML + PDF)",
+    "fresh": "project cold build, no kernels kept from the last build",
     "nochange": "project, nothing changed",
     "onefile": "project, one data file changed (HTML + PDF)",
     "html": "project, one data file changed, `--formats html`",
@@ -190,9 +195,34 @@ def describe_ran(ran: list[str], total: int) -> str:
     return "re-ran all" if len(set(ran)) == total else "re-ran " + ", ".join(sorted(set(ran)))
 
 
-def project_build(data_dir: Path, out: Path, *extra: str) -> Sample:
+def kept_kernels(out: Path) -> dict[int, float]:
+    """CPU seconds so far of each kernel that builds into `out` keep for the next one (brief.engine.kernels.Kept)."""
+    used = {}
+    for record in (out / CACHE_DIRNAME / KEPT_DIRNAME).glob("*.json"):
+        try:
+            process = psutil.Process(int(json.loads(record.read_text(encoding="utf-8"))["pid"]))
+            times = process.cpu_times()
+            used[process.pid] = times.user + times.system
+        except (psutil.Error, OSError, ValueError, KeyError):
+            pass
+    return used
+
+
+def project_build(data_dir: Path, out: Path, *extra: str, keep: bool = True) -> Sample:
+    """One build; with kept kernels, their memory and the CPU they spend in it count as the build's:
+    they are not its children (it took them from the last build) or outlive it (it keeps them)."""
     total = len(load_manifest())
-    return timed(lambda s: describe_ran(ran_notebooks(run_command(build_command(data_dir, out, *extra), s, cwd=ROOT)), total))
+    env = {**os.environ, KEEP_KERNELS_ENV: os.environ.get(KEEP_KERNELS_ENV, str(KEEP_KERNELS_SECONDS)) if keep else "0"}
+    before = kept_kernels(out)
+
+    def body(sampler: TreeSampler) -> str:
+        for pid in before:
+            sampler.watch(pid)
+        return describe_ran(ran_notebooks(run_command(build_command(data_dir, out, *extra), sampler, cwd=ROOT, env=env)), total)
+
+    sample = timed(body)
+    kept_cpu = sum(cpu - before.get(pid, 0.0) for pid, cpu in kept_kernels(out).items())
+    return dataclasses.replace(sample, cpu=sample.cpu + kept_cpu)
 
 
 def set_border(data_dir: Path, km: float) -> None:
@@ -686,11 +716,12 @@ def verdicts(rows: list[Row]) -> list[str]:
         line("cold build ≤ 0.6 × mystmd cold (s)", cold, None if myst is None else 0.6 * myst, "no mystmd figure" if myst is None else "no cold figure"),
         line("cold build ≤ 0.3 × naive loop (s)", cold, None if naive is None else 0.3 * naive, "no naive figure" if naive is None else "no cold figure"),
         line("one data file changed ≤ 0.4 × cold (s)", wall("onefile"), None if cold is None else 0.4 * cold, "no cold or one-file figure"),
+        line("(the same, against a cold build that found no kernels kept) (s)", wall("onefile"), None if wall("fresh") is None else 0.4 * wall("fresh"), "no such figure"),
         line("nothing changed ≤ 0.2 s", wall("nochange"), 0.2, "no figure"),
         line("preview, data edit in the page ≤ 2 s", wall("preview-data"), 2.0, (by.get("preview-data") and by["preview-data"].note) or "not run"),
         line("preview, notebook edit in the page ≤ 3 s", wall("preview-notebook"), 3.0, (by.get("preview-notebook") and by["preview-notebook"].note) or "not run"),
     ]
-    peaks = [r.peak_mb for r in rows if r.name in ("cold", "nochange", "onefile", "html") and r.peak_mb is not None]
+    peaks = [r.peak_mb for r in rows if r.name in ("cold", "fresh", "nochange", "onefile", "html") and r.peak_mb is not None]
     out.append(line("peak memory of the build's process tree < 1 GB (MB)", max(peaks) if peaks else None, 1024.0, "no build figure", digits=0))
     return out
 
@@ -729,9 +760,11 @@ def main() -> None:
     try:
         # Each case has its own data copy and output folder, built once before timing, so that
         # interleaving never lets one case's edit or formats change what the next one finds.
-        if "cold" in wanted or "nochange" in wanted:
+        if "cold" in wanted or "nochange" in wanted or "fresh" in wanted:
             data = scratch_data("data")
             cases["cold"] = Case("cold", lambda i, d=data: project_build(d, work / "out-cold", "--force"))
+            if "fresh" in wanted:
+                cases["fresh"] = Case("fresh", lambda i, d=data: project_build(d, work / "out-fresh", "--force", keep=False))
             project_build(data, work / "out-nochange")
             cases["nochange"] = Case("nochange", lambda i, d=data: project_build(d, work / "out-nochange"))
         for name, extra in (("onefile", ()), ("html", ("--formats", "html"))):
@@ -828,6 +861,10 @@ def main() -> None:
     finally:
         if preview is not None:
             preview.stop()
+        for out in work.glob("out-*"):  # the kernels the builds kept (they would end by themselves with the folder)
+            for pid in kept_kernels(out):
+                with contextlib.suppress(psutil.Error):
+                    psutil.Process(pid).kill()
         if args.keep_scratch:
             print(f"scratch kept in {work}", file=sys.stderr)
         else:

@@ -21,6 +21,7 @@ RESULTS_DIRNAME = "results"
 # the record of what it wrote (brief/engine/edition.py), the lock that keeps a second build out, and
 # the staging folders it builds in.
 CACHE_DIRNAME = ".cache"
+KEPT_DIRNAME = "kernels"  # in the cache: the records of the kernels a build kept for the next (brief.engine.kernels.Kept)
 FAILED_DIRNAME = "failed"
 EDITION_RECORD = ".edition.json"
 BUILD_LOCK = ".build.lock"
@@ -62,5 +63,9 @@ DRAFT_ENV = "BRIEF_DRAFT_CHARTS"
 # A kernel whose environment names a folder here keeps each chart it draws there, by what drew it
 # (the chart function and its arguments), and draws a chart whose function and arguments it has
 # seen before from that folder, not again (brief.figures.memoized). The build names a folder per
-# version of the package's code, in its cache; `--force` names none.
+# version of the package's code, in its cache, and `--force` empties it first.
 CHART_MEMO_ENV = "BRIEF_CHART_MEMO"
+# Seconds that a build's kernels stay up, idle, for the next build into the same output folder
+# (brief.engine.kernels.Kept); "0" keeps none. The test suite sets 0.
+KEEP_KERNELS_ENV = "BRIEF_KEEP_KERNELS"
+KEEP_KERNELS_SECONDS = 600

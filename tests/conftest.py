@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from brief.config import DATA_DIR
+from brief.config import DATA_DIR, KEEP_KERNELS_ENV
+
+# Builds in tests keep no kernels for a next build (dozens of folders would each keep two for ten
+# minutes); tests/test_kernels.py turns keeping on where it tests it. Subprocesses inherit this.
+os.environ[KEEP_KERNELS_ENV] = "0"
 
 
 @pytest.fixture

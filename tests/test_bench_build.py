@@ -57,6 +57,7 @@ def test_verdicts_judge_each_target_or_say_why_not(bench):
     assert "- cold build ≤ 0.6 × mystmd cold (s): 30.00 against ≤ 36.00 — met" in lines
     assert "- cold build ≤ 0.3 × naive loop (s): not judged (no naive figure)" in lines
     assert "- one data file changed ≤ 0.4 × cold (s): 11.00 against ≤ 12.00 — met" in lines
+    assert "- (the same, against a cold build that found no kernels kept) (s): not judged (no such figure)" in lines
     assert "- nothing changed ≤ 0.2 s: 0.25 against ≤ 0.20 — NOT met" in lines
     assert any(line.startswith("- preview, data edit in the page ≤ 2 s: not judged") for line in lines)
     assert "- peak memory of the build's process tree < 1 GB (MB): 1200 against ≤ 1024 — NOT met" in lines
@@ -86,3 +87,16 @@ def test_bibtex_has_one_entry_per_source(bench, data_copy: Path):
     text = bench.bibtex(data_copy / "sources.csv")
     assert text.count("@misc{") == len(ids)
     assert f"@misc{{{ids[0]}," in text
+
+
+def test_the_kernels_a_build_kept_are_found_by_their_records(bench, tmp_path: Path):
+    import json
+    import os
+
+    records = tmp_path / ".cache" / "kernels"
+    records.mkdir(parents=True)
+    (records / "kernel-a.json").write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+    (records / "kernel-b.json").write_text(json.dumps({"pid": 2**22 + 12345}), encoding="utf-8")  # ended long ago
+    (records / "kernel-c.json").write_text("not a record", encoding="utf-8")
+    used = bench.kept_kernels(tmp_path)
+    assert list(used) == [os.getpid()] and used[os.getpid()] > 0

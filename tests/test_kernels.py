@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from brief.config import KERNEL_NAME
-from brief.engine.kernels import PRELOAD_MODULES, KernelPool
+from brief.engine.kernels import PRELOAD_MODULES, Kept, KernelPool
 
 pytestmark = pytest.mark.build
 
@@ -101,3 +101,122 @@ def test_a_kernel_used_again_shows_the_next_notebook_nothing_of_the_last(tmp_pat
         pool.close()
     assert used == fresh
     assert used.splitlines()[0] == "[]" and "/nowhere" not in used
+
+
+# ---------------------------------------------------------------------------- kernels kept for the next build
+
+
+def _ended(pid: int, within: float = 20) -> bool:
+    """Whether the process `pid` has ended (or is a zombie this test process has not reaped) within `within` seconds."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _keep_one(kept: Kept, tmp_path, source: str = "kept_name = 1") -> int:
+    """Run a notebook on a pool that keeps its kernel; the kept kernel's pid."""
+    with KernelPool(size=1, kept=kept) as pool:
+        kernel = pool.take()
+        _run(source, tmp_path, kernel)
+        pool.done(kernel)
+        pid = kernel.provisioner.process.pid
+    assert len(list(kept.home.glob("*.json"))) == 1 and not _ended(pid, within=0.5)
+    return pid
+
+
+def test_a_kept_kernel_serves_the_next_pool_clean_and_a_pool_that_keeps_none_stops_it(tmp_path):
+    kept = Kept(home=tmp_path / "kept", seconds=60, identity="code 1")
+    pid = _keep_one(kept, tmp_path, LITTER)
+    pool = KernelPool(size=1, kept=kept)
+    try:
+        kernel = pool.take()
+        assert kernel.provisioner.process.pid == pid and (pool.adopted, pool.started) == (1, 0)
+        assert not list(kept.home.glob("*.json"))  # taken: recorded again only when kept again
+        used = _run(LOOK, tmp_path, kernel)
+        pool.done(kernel)
+    finally:
+        pool.close()  # keep=False: stopped
+    fresh = KernelPool(size=1)
+    try:
+        new = fresh.take()
+        assert used == _run(LOOK, tmp_path, new)  # the last build's notebook left nothing behind
+        fresh.done(new)
+    finally:
+        fresh.close()
+    assert _ended(pid) and not list(kept.home.glob("*.json"))
+
+
+def test_a_kernel_kept_for_other_code_is_stopped_not_used(tmp_path):
+    pid = _keep_one(Kept(home=tmp_path / "kept", seconds=60, identity="code 1"), tmp_path)
+    with KernelPool(size=1, kept=Kept(home=tmp_path / "kept", seconds=60, identity="code 2")) as pool:
+        kernel = pool.take()
+        assert kernel.provisioner.process.pid != pid and (pool.adopted, pool.started) == (0, 1)
+        assert _ended(pid)
+        pool.done(kernel)
+    pool_pid = kernel.provisioner.process.pid
+    again = KernelPool(size=1, kept=Kept(home=tmp_path / "kept", seconds=60, identity="code 2"))
+    again.close()  # (its starter may not have taken the kernel yet: close stops it either way)
+    assert _ended(pool_pid)
+
+
+def test_a_pool_that_fails_keeps_nothing(tmp_path):
+    kept = Kept(home=tmp_path / "kept", seconds=60, identity="code 1")
+    with pytest.raises(RuntimeError, match="a notebook failed"):
+        with KernelPool(size=1, kept=kept) as pool:
+            kernel = pool.take()
+            pool.done(kernel)
+            raise RuntimeError("a notebook failed")
+    assert _ended(kernel.provisioner.process.pid) and not list(kept.home.glob("*.json"))
+
+
+def test_a_kept_kernel_ends_by_itself_when_idle_or_when_its_folder_is_removed(tmp_path):
+    import shutil
+
+    idle = _keep_one(Kept(home=tmp_path / "short", seconds=2, identity="code 1"), tmp_path)
+    assert _ended(idle, within=20)
+    assert not list((tmp_path / "short").glob("*.json"))  # it removed its record on its way out
+    waiting = _keep_one(Kept(home=tmp_path / "long", seconds=600, identity="code 1"), tmp_path)
+    shutil.rmtree(tmp_path / "long")  # make clean
+    assert _ended(waiting, within=20)
+
+
+def test_a_build_keeps_its_kernels_and_the_next_build_uses_them_with_the_same_result(data_copy, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from brief.config import KEEP_KERNELS_ENV
+    from brief.engine.build import build
+    from brief.engine.params import build_params
+    from tests.conftest import edit_csv
+
+    def kept(out) -> set[int]:
+        return {json.loads(p.read_text(encoding="utf-8"))["pid"] for p in (out / ".cache" / "kernels").glob("*.json")}
+
+    monkeypatch.setenv(KEEP_KERNELS_ENV, "120")
+    out = tmp_path / "kept"
+    build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
+    first = kept(out)
+    assert len(first) == 2 and not any(_ended(pid, within=0.2) for pid in first)
+    edit_csv(data_copy / "borders.csv", "FI-RU-factbook,FI,russia,factbook,1309.0", "FI-RU-factbook,FI,russia,factbook,1312.0")
+    again = build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
+    assert set(again.executed) == {"03_rationales.ipynb", "07_methods.ipynb"}
+    assert kept(out) == first  # the same two processes ran the notebooks, and are kept again
+    monkeypatch.setenv(KEEP_KERNELS_ENV, "0")
+    fresh = tmp_path / "fresh"
+    build(build_params(data_dir=data_copy, output_dir=fresh, formats="html"), log=lambda m: None)
+    assert not (fresh / ".cache" / "kernels").exists() or not kept(fresh)
+    assert (out / "brief.html").read_bytes() == (fresh / "brief.html").read_bytes()
+    monkeypatch.setenv(KEEP_KERNELS_ENV, "soon")
+    with pytest.raises(ValueError, match="BRIEF_KEEP_KERNELS='soon' is not a number of seconds"):
+        build(build_params(data_dir=data_copy, output_dir=out, formats="html", force=True), log=lambda m: None)
+    assert kept(out) == first  # a build that stops at its settings touches no kernel
+    shutil.rmtree(out / ".cache")  # make clean
+    assert all(_ended(pid) for pid in first)

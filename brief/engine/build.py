@@ -22,20 +22,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
-from brief.config import CACHE_DIRNAME, CHART_MEMO_ENV, DRAFT_ENV, FAILED_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
+from brief.config import CACHE_DIRNAME, CHART_MEMO_ENV, DRAFT_ENV, FAILED_DIRNAME, KEEP_KERNELS_ENV, KEEP_KERNELS_SECONDS, KEPT_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
-from brief.engine.kernels import KERNEL_ARGUMENTS, KernelPool
+from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool
 from brief.engine.manifest import Section, load_manifest, run_order
-from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, check_output_dir
+from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+BACKGROUND_NICENESS = 10  # of the threads that check the data and warm the renderer while notebooks run
 
 
 class NotebookError(RuntimeError):
@@ -153,8 +154,19 @@ def _interrupts_deferred() -> Iterator[list]:
 
 def kernel_environment(params: BuildParams, cache: Cache, code: str) -> dict[str, str]:
     """What the notebooks' kernels are told through their environment: whether to draw draft charts
-    (brief.config.DRAFT_ENV), and where the charts drawn before are kept (CHART_MEMO_ENV; none with --force)."""
-    return {DRAFT_ENV: "1" if params.draft_charts else "0", CHART_MEMO_ENV: "" if params.force else str(cache.chart_memo(code))}
+    (brief.config.DRAFT_ENV), and where the charts drawn before are kept (CHART_MEMO_ENV; a build
+    with --force empties that folder first, so that it draws every chart)."""
+    return {DRAFT_ENV: "1" if params.draft_charts else "0", CHART_MEMO_ENV: str(cache.chart_memo(code))}
+
+
+def kept_kernels(cache: Cache, code: str) -> Kept | None:
+    """Where and for how long a build keeps its kernels for the next one (brief.config.KEEP_KERNELS_ENV); None keeps none."""
+    value = os.environ.get(KEEP_KERNELS_ENV, "").strip() or str(KEEP_KERNELS_SECONDS)
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ParameterError(f"{KEEP_KERNELS_ENV}={value!r} is not a number of seconds (0 keeps no kernels)") from None
+    return Kept(home=cache.root / KEPT_DIRNAME, seconds=seconds, identity=code) if seconds > 0 else None
 
 
 def planner_for(params: BuildParams, cache: Cache, code: str) -> Planner:
@@ -166,12 +178,17 @@ def planner_for(params: BuildParams, cache: Cache, code: str) -> Planner:
 # ---------------------------------------------------------------------------- running
 
 
-def run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None, failed_dir: Path | None = None) -> tuple[list[str], list[str], dict[str, str]]:
+class _Halted(RuntimeError):
+    """run_sections stopped before its end because `halt` was set (the data failed its checks meanwhile)."""
+
+
+def run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None,
+                 failed_dir: Path | None = None, halt: threading.Event | None = None) -> tuple[list[str], list[str], dict[str, str]]:
     """Run or restore every section, independent ones two at a time, on kernels from `pool` (warm) or
     started by papermill; return (executed, cached, the key of each). A failed notebook's copy is kept in
-    `failed_dir` (default: the output folder's)."""
+    `failed_dir` (default: the output folder's). Once `halt` is set, no further notebook starts and
+    _Halted is raised when the running ones have ended."""
     cache, renderer = planner.cache, planner.renderer
-    from brief.engine import render
 
     interrupted = threading.Event()
     failed = threading.Event()  # a notebook failed: runs still waiting for a kernel do not start
@@ -201,9 +218,11 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
         target = staging / "notebooks" / section.notebook
         kernel = pool.take() if pool is not None else None
-        if failed.is_set():  # another notebook failed while this one waited for a kernel: the build stops
+        if failed.is_set() or (halt is not None and halt.is_set()):  # another notebook failed, or the data, while this one waited for a kernel
             if kernel is not None:
                 pool.done(kernel)
+            if halt is not None and halt.is_set():
+                raise _Halted()
             return
         started = time.perf_counter()
         finished = False
@@ -224,6 +243,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
                 pool.done(kernel, reuse=finished and not interrupted.is_set())
         results = results_dir / f"{section.id}.json"
         cache.store(section, key, target, results if results.exists() else None, figures)
+        from brief.engine import render  # (imported here: a notebook need not wait for nbconvert to start)
+
         render.notebook_fragment(target, cache, renderer)  # converted now, while the other notebook runs
         progress(f"  ran     {section.notebook} in {time.perf_counter() - started:.1f} s")
 
@@ -314,9 +335,16 @@ class Editions:
         return render.assemble(self.bodies, **self.page, edition=edition)
 
 
+def _yield_to_kernels() -> None:
+    """Lower the calling thread's priority (Linux; elsewhere nothing): what it does may wait, the notebooks may not."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+
+
 def _warm_renderer(cache: Cache, formats: tuple[str, ...]) -> None:
     """Import nbconvert and the Typst compiler while the kernels work, not after them, and for a PDF,
-    warm Typst up (typst_pdf.warm_up: the last edition's markup laid out)."""
+    warm Typst up (typst_pdf.warm_up: the last edition's markup laid out); at low priority."""
+    _yield_to_kernels()
     import typst  # noqa: F401
 
     from brief.engine import render  # noqa: F401
@@ -328,15 +356,45 @@ def _warm_renderer(cache: Cache, formats: tuple[str, ...]) -> None:
 
 
 def validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
-    """Validate the data before any kernel starts; skipped when the same data already passed with the same code."""
+    """Validate the data; skipped when the same data already passed with the same code."""
+    check = _data_check(params, cache, code, log)
+    if check is not None:
+        check()
+
+
+def _data_check(params: BuildParams, cache: Cache, code: str, log) -> Callable[[], None] | None:
+    """What validates the data (and records that it passed), announced in the log; None when the same data already passed with the same code."""
     data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
     if cache.read_record("validated").get("data") == data_hash:
-        return
-    from brief.data import validate
-
+        return None
     log(f"Validating data in {params.data_dir} …")
-    validate(params.data_dir)
-    cache.write_record("validated", {"data": data_hash})
+
+    def check() -> None:
+        from brief.data import validate
+
+        validate(params.data_dir)
+        cache.write_record("validated", {"data": data_hash})
+
+    return check
+
+
+def _check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event) -> Future:
+    """validate_if_changed on a thread of its own (announced now, in order); `bad_data` is set if it raises."""
+    validate = _data_check(params, cache, code, log) or (lambda: None)
+
+    def check() -> None:
+        _yield_to_kernels()  # (it ends in a second or two; the notebooks take longer)
+        try:
+            validate()
+        except BaseException:
+            bad_data.set()
+            raise
+
+    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
+    try:
+        return checker.submit(check)
+    finally:
+        checker.shutdown(wait=False)
 
 
 def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult:
@@ -366,11 +424,19 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     cache = Cache(params.output_dir / CACHE_DIRNAME)
     code = code_digest()
     planner = planner_for(params, cache, code)
+    if params.force:
+        cache.prune_chart_memo(code, keep=0)  # every chart drawn again
     to_run = _notebooks_to_run(planner, sections)
     # The kernels start (and import the notebooks' libraries) while the data is validated.
-    pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params, cache, code)) if to_run else None
+    pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params, cache, code), kept=kept_kernels(cache, code)) if to_run else None
     with pool or contextlib.nullcontext():
-        validate_if_changed(params, cache, code, log)
+        # With notebooks to run, they start while the data is checked (on kept kernels, at once): the
+        # check ends long before they do, and nothing is published unless it passed. A notebook that
+        # fails on data that fails its checks is reported as the data's problem, not the notebook's.
+        bad_data = threading.Event()
+        checking = _check_meanwhile(params, cache, code, log, bad_data) if pool is not None else None
+        if checking is None:
+            validate_if_changed(params, cache, code, log)
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
         keys = planner.plan(sections)
         if all(keys.values()):
@@ -388,7 +454,16 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
             warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats), daemon=True)
             warm.start()
-            executed, cached, keys = run_sections(sections, params, staging, planner, log, pool)
+            try:
+                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, halt=bad_data)
+            except (NotebookError, _Halted) as exc:
+                if checking is not None and checking.exception() is not None:  # (waits for the check to end)
+                    if isinstance(exc, NotebookError):
+                        exc.kept_copy.unlink(missing_ok=True)  # a consequence of the data's problem, not a notebook's
+                    raise checking.exception() from None
+                raise
+            if checking is not None:
+                checking.result()  # the data passed its checks (or DataError: nothing is published)
             warm.join()
 
             from brief.engine import render

@@ -200,7 +200,7 @@ class Cache:
         return self.root / "charts" / code[:24]
 
     def prune_chart_memo(self, code: str, keep: int = CHART_MEMO_KEEP) -> None:
-        """Remove the charts of other code and all but the `keep` used last (no kernel is drawing: the build lock is held and the notebooks have ended)."""
+        """Remove the charts of other code and all but the `keep` used last (no kernel is drawing: the build lock is held and no notebook runs)."""
         current = self.chart_memo(code)
         for folder in (self.root / "charts").glob("*"):
             if folder != current:

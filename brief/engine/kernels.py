@@ -8,19 +8,32 @@ warning filters, working folder, environment and execution count go back to what
 the preload, so the next notebook sees what it would see on a fresh kernel (tests compare the two).
 What no cleaning can undo, a notebook changing a library's own code at run time, the notebooks do not
 do. A kernel whose notebook failed is stopped, never used again.
+
+A build may also keep its kernels when it ends (`Kept`): they stay up, idle and clean, recorded in
+the output folder's cache, and the next build into that folder takes them instead of starting new
+ones, which saves it two seconds or more. A kept kernel is used again only by a build of the same
+package code, Python and kernel environment (other ones are stopped); it ends by itself once it has
+been idle for the time the build gave it, or as soon as its record's folder is removed (make clean).
+A failed or interrupted build keeps none.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from brief.config import KERNEL_NAME, NOTEBOOKS_DIR
+from brief.files import read_json_object, write_json_object
 
 # What every notebook imports before its first line of its own (papermill still runs the notebook's
 # import cell; it then finds these modules loaded). Imported without binding a name, so a notebook
@@ -36,6 +49,11 @@ PRELOAD = (f"for _module in {PRELOAD_MODULES!r}:\n    __import__(_module)\ndel _
            "__import__('brief.engine.kernels').engine.kernels.remember_state()\n")
 # What a kernel runs between two notebooks (silently, like the preload).
 CLEAN = "__import__('brief.engine.kernels').engine.kernels.restore_state(get_ipython())\n"
+# What a build runs on a kept kernel before using it: from then on the kernel does not end for being idle.
+CLAIM = "__import__('brief.engine.kernels').engine.kernels.claim()\n"
+# (In a kept kernel's environment) the folder of its record, and the seconds it may stay idle.
+KEPT_HOME_ENV, KEPT_SECONDS_ENV = "BRIEF_KEPT_KERNELS", "BRIEF_KEPT_SECONDS"
+CLAIM_TIMEOUT = 10  # seconds a kept kernel has to answer before a new one is started in its place
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # its notice about TCP without encryption would drown the progress lines
 START_TIMEOUT = 120  # seconds for a kernel to start and import the stack on a loaded machine
 LAUNCH_GRACE = 2.0  # seconds close() waits for kernels being launched, to stop them too
@@ -48,11 +66,12 @@ class KernelStartError(RuntimeError):
 _CLOSED = object()  # what take() finds once the pool is closed
 
 
-def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: None, env: dict[str, str] | None = None):
+def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: None, env: dict[str, str] | None = None, independent: bool = False):
     """A started kernel manager (papermill's `km`) whose kernel has run `preload`, in the notebooks folder.
 
     `launched(manager)` is called as soon as the process exists, before it is ready, so that whoever
-    starts it can also stop it while it is starting. `env` is added to the kernel's environment.
+    starts it can also stop it while it is starting. `env` is added to the kernel's environment. An
+    `independent` kernel does not end with the process that started it (it may be kept for the next build).
     """
     from jupyter_client import AsyncKernelManager, BlockingKernelClient
     from jupyter_core.utils import run_sync
@@ -62,7 +81,7 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     # The kernel's own output goes nowhere: a notebook's errors come back through papermill, and a
     # kernel stopped mid-message (Ctrl-C, a closed pool) would print tracebacks into the build's log.
     run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, **(env or {})})
+                                   env={**os.environ, **(env or {})}, independent=independent)
     launched(manager)
     # A blocking client (threads, no event loop to share with papermill's) without heartbeats: on a
     # loaded machine a slow heartbeat would call a kernel dead that is only slow to start; the
@@ -85,7 +104,7 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     return manager
 
 
-def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False) -> None:
+def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False, timeout: float = START_TIMEOUT) -> None:
     """Run `code` on the kernel of `manager`, with no output and no execution count. Raises
     RuntimeError at once if the kernel's process ends or `give_up()` turns true (a closed pool)."""
     from jupyter_client import BlockingKernelClient
@@ -93,7 +112,7 @@ def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = l
     client = BlockingKernelClient()
     client.load_connection_info(manager.get_connection_info())
     client.start_channels(hb=False)
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + timeout
     try:
         asked = client.execute(code, silent=True, store_history=False)
         while True:
@@ -103,7 +122,7 @@ def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = l
                 if give_up() or manager.provisioner.process.poll() is not None:
                     raise RuntimeError("the kernel was stopped") from None
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"the kernel did not answer within {START_TIMEOUT} s") from None
+                    raise TimeoutError(f"the kernel did not answer within {timeout:g} s") from None
                 continue
             if reply["parent_header"].get("msg_id") == asked:
                 break
@@ -133,6 +152,67 @@ def remember_state() -> None:
     import matplotlib
 
     _STATE.update(rc=matplotlib.rcParams.copy(), filters=list(warnings.filters), cwd=os.getcwd(), path=list(sys.path), environ=dict(os.environ))
+    if os.environ.get(KEPT_HOME_ENV):
+        from IPython import get_ipython
+
+        _watch_idle(get_ipython(), Path(os.environ[KEPT_HOME_ENV]), float(os.environ.get(KEPT_SECONDS_ENV) or 0))
+
+
+_IDLE = {"since": time.monotonic(), "busy": 0}  # (in a kept kernel) when it last ran anything, and whether it runs now
+_IDLE_LOCK = threading.Lock()
+
+
+def _watch_idle(shell, home: Path, seconds: float) -> None:
+    """(In a kernel a build may keep.) End the process once it has run nothing for `seconds`, or once
+    `home` (the folder of its record) is gone; never while it runs a cell."""
+
+    def started(*_):
+        with _IDLE_LOCK:
+            _IDLE["busy"] += 1
+
+    def ended(*_):
+        with _IDLE_LOCK:
+            _IDLE["busy"] = max(0, _IDLE["busy"] - 1)  # (the preload's own end comes without its start)
+            _IDLE["since"] = time.monotonic()
+
+    def home_gone() -> bool:  # removed, or removed and made again (then it holds no record of this kernel)
+        try:
+            return home.stat().st_ino != folder
+        except OSError:
+            return True
+
+    try:
+        folder = home.stat().st_ino
+    except OSError:
+        folder = None
+    shell.events.register("pre_execute", started)
+    shell.events.register("post_execute", ended)
+
+    def watch():
+        while True:
+            time.sleep(min(2.0, max(seconds / 4, 0.2)))
+            with _IDLE_LOCK:  # (claim() holds it too: a kernel claimed is not ended)
+                if _IDLE["busy"] == 0 and (time.monotonic() - _IDLE["since"] > seconds or home_gone()):
+                    _end_kept_kernel(home)
+
+    threading.Thread(target=watch, daemon=True, name="idle-watch").start()
+
+
+def _end_kept_kernel(home: Path) -> None:
+    """(In a kept kernel.) Remove its record and connection file, and end the process."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    connection_file = Path(IPKernelApp.instance().connection_file)
+    for path in (home / f"{connection_file.stem}.json", connection_file):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    os._exit(0)
+
+
+def claim() -> None:
+    """(In a kept kernel, which a build is about to use.) Count as just used: the idle watch waits again from now."""
+    with _IDLE_LOCK:
+        _IDLE["since"] = time.monotonic()
 
 
 def restore_state(shell) -> None:
@@ -190,17 +270,88 @@ def stop_kernel(manager) -> None:
         manager.cleanup_ipc_files()
 
 
+@dataclass(frozen=True)
+class Kept:
+    """Where a pool keeps its kernels for the next build (`home`, a folder of records), for how long
+    an idle one waits (`seconds`), and what a kernel must have been started with to be used again
+    (`identity`: the package's code digest; the pool adds Python, the kernel and its environment)."""
+
+    home: Path
+    seconds: float
+    identity: str
+
+
+class _Process:
+    """A kept kernel's process, started by an earlier build: what jupyter_client asks of a Popen."""
+
+    def __init__(self, process):
+        self._process, self.pid, self.returncode = process, process.pid, None
+
+    def poll(self) -> int | None:
+        import psutil
+
+        try:
+            running = self._process.is_running() and self._process.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            running = False
+        return None if running else 0
+
+    def wait(self, timeout: float | None = None) -> int:
+        import psutil
+
+        with contextlib.suppress(psutil.NoSuchProcess):
+            try:
+                self._process.wait(timeout)
+            except psutil.TimeoutExpired:
+                raise subprocess.TimeoutExpired("kernel", timeout) from None
+        return 0
+
+    def send_signal(self, signum: int) -> None:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            self._process.send_signal(signum)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+
+def _record_process(record: dict):
+    """The live process a kept kernel's record names, or None (ended, or its pid now another process's)."""
+    import psutil
+
+    try:
+        process = psutil.Process(int(record["pid"]))
+        if abs(process.create_time() - float(record["created"])) < 0.01 and str(record["connection_file"]) in process.cmdline():
+            return process
+    except (psutil.Error, KeyError, TypeError, ValueError):
+        pass
+    return None
+
+
 class KernelPool:
     """Keep `size` warm kernels; `take()` hands one out, `done()` takes it back for the next notebook.
 
     A kernel whose notebook ran to its end is cleaned (`restore_state`) and handed out again, so a
     build of eight notebooks starts two kernels, not eight. A kernel whose notebook failed is stopped
     and replaced when next needed. Thread-safe; `close()` stops every kernel, those still starting
-    included.
+    included. With `kept`, the pool first takes the kernels an earlier pool kept there, and
+    `close(keep=True)` keeps its idle ones in turn (see the module's docstring).
     """
 
-    def __init__(self, size: int, env: dict[str, str] | None = None):
-        self._env = env
+    def __init__(self, size: int, env: dict[str, str] | None = None, kept: Kept | None = None):
+        self._kept = kept
+        self._env = dict(env or {})
+        if kept is not None:
+            self._env.update({KEPT_HOME_ENV: str(kept.home), KEPT_SECONDS_ENV: f"{kept.seconds:g}"})
+        self._identity = hashlib.sha256(json.dumps([kept.identity if kept else "", sys.executable, KERNEL_NAME, sorted(self._env.items())]).encode()).hexdigest()
         self._ready: queue.Queue = queue.Queue()
         self._lock = threading.Condition()
         self._live: set = set()  # every manager the pool started and has not stopped
@@ -208,8 +359,58 @@ class KernelPool:
         self._launching = 0  # kernels whose process is being started (not yet in _live)
         self._size = size
         self.started = 0  # kernels started in all (for tests and the benchmark)
+        self.adopted = 0  # kept kernels of an earlier pool taken
+        self._records = self._kept_records() if kept is not None else []
         for _ in range(size):
             self._start_one()
+
+    def _kept_records(self) -> list[Path]:
+        """The records of kernels kept for this pool; a kept kernel that was started otherwise is stopped now."""
+        home = self._kept.home
+        home.mkdir(parents=True, exist_ok=True)
+        home.chmod(0o700)  # (a record holds the key that signs the kernel's messages)
+        usable = []
+        for path in sorted(home.glob("*.json")):
+            record = read_json_object(path)
+            if record.get("identity") == self._identity and _record_process(record) is not None:
+                usable.append(path)
+                continue
+            process = _record_process(record)
+            if process is not None:  # another version of the code, or another environment
+                _Process(process).kill()
+                with contextlib.suppress(OSError, KeyError, TypeError):
+                    Path(record["connection_file"]).unlink()
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return usable
+
+    def _adopt(self):
+        """A kept kernel, claimed; None when none is left that answers."""
+        from jupyter_client import AsyncKernelManager
+        from jupyter_client.provisioning import LocalProvisioner
+
+        while True:
+            with self._lock:
+                if not self._records or self._closed:
+                    return None
+                path = self._records.pop(0)
+            record = read_json_object(path)
+            with contextlib.suppress(OSError):
+                path.unlink()  # (taken: a record is only ever of a kernel no pool holds)
+            process = _record_process(record)
+            if process is None:
+                continue
+            manager = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class="brief.engine.prompt_client.PromptKernelClient")
+            manager.load_connection_info(record["connection"])
+            manager.connection_file = str(record["connection_file"])
+            manager.provisioner = LocalProvisioner(kernel_id=Path(manager.connection_file).stem, kernel_spec=manager.kernel_spec, parent=manager)
+            manager.provisioner.process, manager.provisioner.pid = _Process(process), process.pid
+            try:
+                _run_silently(manager, CLAIM, "be used again", give_up=lambda: self._closed, timeout=CLAIM_TIMEOUT)
+            except (RuntimeError, TimeoutError, KernelStartError):
+                stop_kernel(manager)
+                continue
+            return manager
 
     def _start_one(self) -> None:
         """Start a kernel unless `size` of them are already up or starting."""
@@ -217,7 +418,6 @@ class KernelPool:
             if self._closed or len(self._live) + self._launching >= self._size:
                 return
             self._launching += 1
-            self.started += 1
         threading.Thread(target=self._starter, daemon=True, name="kernel-start").start()
 
     def _launched(self, manager) -> None:
@@ -229,7 +429,15 @@ class KernelPool:
     def _starter(self) -> None:
         launched: list = []
         try:
-            manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)), env=self._env)
+            manager = self._adopt() if self._kept is not None else None
+            if manager is not None:
+                with self._lock:
+                    self.adopted += 1
+                self._launched(manager)
+            else:
+                with self._lock:
+                    self.started += 1
+                manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)), env=self._env, independent=self._kept is not None)
         except BaseException as exc:
             with self._lock:
                 if launched:
@@ -277,19 +485,43 @@ class KernelPool:
     def __enter__(self) -> KernelPool:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        self.close(keep=exc_type is None)
 
-    def close(self) -> None:
-        """Stop every kernel at once: those ready, those in use and those still starting."""
+    def close(self, keep: bool = False) -> None:
+        """Stop every kernel at once: those ready, those in use and those still starting. With `keep`
+        (and `kept`), the ready ones, idle and clean, are recorded for the next pool and left running."""
         with self._lock:
             self._closed = True
-            live, self._live = list(self._live), set()
+            kept = []
+            if keep and self._kept is not None:
+                while True:
+                    try:
+                        manager = self._ready.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(manager, BaseException) and manager is not _CLOSED and manager in self._live:
+                        kept.append(manager)
+            live, self._live = [m for m in self._live if m not in kept], set()
         self._ready.put(_CLOSED)  # wakes whoever waits in take()
         for manager in live:
             stop_kernel(manager)
+        for manager in kept:
+            self._keep(manager)
         with self._lock:  # a kernel whose process is being launched is stopped once it exists
             self._lock.wait_for(lambda: self._launching == 0, timeout=LAUNCH_GRACE)
             late, self._live = list(self._live), set()
         for manager in late:
+            stop_kernel(manager)
+
+    def _keep(self, manager) -> None:
+        """Record a ready kernel for the next pool; stop it if it cannot be recorded."""
+        import psutil
+
+        try:
+            process = psutil.Process(manager.provisioner.process.pid)
+            info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()}
+            record = {"pid": process.pid, "created": process.create_time(), "connection_file": manager.connection_file, "connection": info, "identity": self._identity}
+            write_json_object(self._kept.home / f"{Path(manager.connection_file).stem}.json", record)
+        except (psutil.Error, OSError, AttributeError):
             stop_kernel(manager)
