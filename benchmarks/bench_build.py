@@ -28,7 +28,6 @@ Builds go to a scratch folder (removed unless --keep-scratch); data/, output/ an
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import os
@@ -195,15 +194,20 @@ def describe_ran(ran: list[str], total: int) -> str:
     return "re-ran all" if len(set(ran)) == total else "re-ran " + ", ".join(sorted(set(ran)))
 
 
-def kept_kernels(out: Path) -> dict[int, float]:
-    """CPU seconds so far of each kernel that builds into `out` keep for the next one (brief.engine.kernels.Kept)."""
+def kept_kernels(out: Path, stop: bool = False) -> dict[int, float]:
+    """CPU seconds so far of each kernel that builds into `out` keep for the next one (brief.engine.kernels.Kept);
+    with `stop`, each is stopped and its connection file removed."""
     used = {}
     for record in (out / CACHE_DIRNAME / KEPT_DIRNAME).glob("*.json"):
         try:
-            process = psutil.Process(int(json.loads(record.read_text(encoding="utf-8"))["pid"]))
+            kept = json.loads(record.read_text(encoding="utf-8"))
+            process = psutil.Process(int(kept["pid"]))
             times = process.cpu_times()
             used[process.pid] = times.user + times.system
-        except (psutil.Error, OSError, ValueError, KeyError):
+            if stop:
+                process.kill()
+                Path(kept["connection_file"]).unlink(missing_ok=True)
+        except (psutil.Error, OSError, ValueError, KeyError, TypeError):
             pass
     return used
 
@@ -862,9 +866,7 @@ def main() -> None:
         if preview is not None:
             preview.stop()
         for out in work.glob("out-*"):  # the kernels the builds kept (they would end by themselves with the folder)
-            for pid in kept_kernels(out):
-                with contextlib.suppress(psutil.Error):
-                    psutil.Process(pid).kill()
+            kept_kernels(out, stop=True)
         if args.keep_scratch:
             print(f"scratch kept in {work}", file=sys.stderr)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import papermill
 import psutil
@@ -143,7 +145,8 @@ def test_a_kept_kernel_serves_the_next_pool_clean_and_a_pool_that_keeps_none_sto
         used = _run(LOOK, tmp_path, kernel)
         pool.done(kernel)
     finally:
-        pool.close()  # keep=False: stopped
+        pool.close()  # keep=False: stopped, and its connection file (written by the first pool) removed
+    assert not Path(kernel.connection_file).exists()
     fresh = KernelPool(size=1)
     try:
         new = fresh.take()

@@ -268,6 +268,9 @@ def stop_kernel(manager) -> None:
     with contextlib.suppress(OSError):
         manager.cleanup_connection_file()
         manager.cleanup_ipc_files()
+    if getattr(manager, "connection_file", ""):  # (a kept kernel's file was written by the build that started it, which jupyter_client leaves alone)
+        with contextlib.suppress(OSError):
+            Path(manager.connection_file).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
