@@ -427,16 +427,17 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     if params.force:
         cache.prune_chart_memo(code, keep=0)  # every chart drawn again
     to_run = _notebooks_to_run(planner, sections)
-    # The kernels start (and import the notebooks' libraries) while the data is validated.
+    # The kernels start (or are taken from the last build) while the data is checked.
     pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params, cache, code), kept=kept_kernels(cache, code)) if to_run else None
     with pool or contextlib.nullcontext():
-        # With notebooks to run, they start while the data is checked (on kept kernels, at once): the
-        # check ends long before they do, and nothing is published unless it passed. A notebook that
-        # fails on data that fails its checks is reported as the data's problem, not the notebook's.
+        # With notebooks to run, they start while the data is checked: the check ends long before
+        # they do, and nothing is published unless it passed. A notebook that fails on data that
+        # fails its checks is reported as the data's problem, not the notebook's. With none to run
+        # (or unreadable data), the check comes first.
         bad_data = threading.Event()
-        checking = _check_meanwhile(params, cache, code, log, bad_data) if pool is not None else None
-        if checking is None:
-            validate_if_changed(params, cache, code, log)
+        checking = _check_meanwhile(params, cache, code, log, bad_data)
+        if pool is None:
+            checking.result()
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
         keys = planner.plan(sections)
         if all(keys.values()):
@@ -457,13 +458,12 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             try:
                 executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, halt=bad_data)
             except (NotebookError, _Halted) as exc:
-                if checking is not None and checking.exception() is not None:  # (waits for the check to end)
+                if checking.exception() is not None:  # (waits for the check to end)
                     if isinstance(exc, NotebookError):
                         exc.kept_copy.unlink(missing_ok=True)  # a consequence of the data's problem, not a notebook's
                     raise checking.exception() from None
                 raise
-            if checking is not None:
-                checking.result()  # the data passed its checks (or DataError: nothing is published)
+            checking.result()  # the data passed its checks (or DataError: nothing is published)
             warm.join()
 
             from brief.engine import render

@@ -265,11 +265,11 @@ def stop_kernel(manager) -> None:
             process.kill()
         with contextlib.suppress(Exception):
             process.wait(timeout=5)
+    # The connection file is removed here, not by the manager's cleanup: that leaves alone a file it
+    # did not write itself, as a kept kernel's (written by the build that started it).
     with contextlib.suppress(OSError):
-        manager.cleanup_connection_file()
         manager.cleanup_ipc_files()
-    if getattr(manager, "connection_file", ""):  # (a kept kernel's file was written by the build that started it, which jupyter_client leaves alone)
-        with contextlib.suppress(OSError):
+        if manager.connection_file:
             Path(manager.connection_file).unlink(missing_ok=True)
 
 
