@@ -33,7 +33,7 @@ preview: $(STAMP) ## serve the HTML brief at http://127.0.0.1:8000/ and rebuild 
 validate: $(STAMP) ## check data/ against the data contract
 	$(PY) -m brief validate
 
-test: $(STAMP) ## run the linter and the whole test suite (about 6 minutes)
+test: $(STAMP) ## run the linter and the whole test suite (about 10 minutes)
 	$(VENV)/bin/ruff check brief tests benchmarks
 	$(PY) -m pytest
 

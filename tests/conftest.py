@@ -38,3 +38,24 @@ def built_brief(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("brief")
     build(build_params(output_dir=out), log=lambda message: None)
     return out
+
+
+def failure_of_build(params, seconds: float = 120) -> Exception | None:
+    """What a build with `params` raised (None when it succeeded); fails the test if it has not ended within `seconds`."""
+    import threading
+
+    from brief.engine.build import build
+
+    outcome: list = []
+
+    def run():
+        try:
+            build(params, log=lambda message: None)
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive(), f"the build has not ended after {seconds:g} s"
+    return outcome[0] if outcome else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import nbformat
@@ -10,7 +11,7 @@ import psutil
 import pytest
 
 from brief.config import KERNEL_NAME
-from brief.engine.kernels import PRELOAD_MODULES, Kept, KernelPool
+from brief.engine.kernels import PRELOAD_MODULES, Kept, KernelPool, KernelStartError, start_kernel
 
 pytestmark = pytest.mark.build
 
@@ -63,6 +64,141 @@ def test_the_pool_starts_no_more_than_its_size_and_close_stops_every_kernel():
     leftover = [p for p in _kernels() if p.pid not in before]
     gone, alive = psutil.wait_procs(leftover, timeout=20)
     assert not alive
+
+
+def _fake_start(monkeypatch, fail_first: int):
+    """start_kernel replaced: its first `fail_first` calls end as a kernel that died while it started."""
+    import threading
+    from types import SimpleNamespace
+
+    from brief.engine import kernels
+
+    class FakeManager:  # what the pool and stop_kernel look at
+        provisioner = SimpleNamespace(process=None)
+        connection_file = None
+
+        def cleanup_ipc_files(self):
+            pass
+
+    calls = []
+    lock = threading.Lock()
+
+    def start(launched=lambda manager: None, **_):
+        with lock:
+            calls.append(1)
+            number = len(calls)
+        time.sleep(0.2)
+        manager = FakeManager()
+        launched(manager)
+        if number <= fail_first:
+            raise kernels.KernelStartError("a kernel did not start: the kernel's process ended while it started", process_ended=True)
+        return manager
+
+    monkeypatch.setattr(kernels, "start_kernel", start)
+    return calls
+
+
+def _take_in_threads(pool, count: int) -> list:
+    """What `count` threads taking a kernel at once got (a manager or the exception), within 20 s."""
+    import threading
+
+    got: list = []
+
+    def take():
+        try:
+            got.append(pool.take())
+        except KernelStartError as exc:
+            got.append(exc)
+
+    threads = [threading.Thread(target=take, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert not any(thread.is_alive() for thread in threads), "a take() still waits for a kernel that will never come"
+    return got
+
+
+def test_a_kernel_that_cannot_start_fails_every_take_those_waiting_included(monkeypatch):
+    calls = _fake_start(monkeypatch, fail_first=99)
+    pool = KernelPool(size=2)
+    try:
+        got = _take_in_threads(pool, 4)  # (a build's four notebook threads share two kernels)
+    finally:
+        pool.close()
+    assert len(got) == 4 and all(isinstance(g, KernelStartError) and "ended while it started" in str(g) for g in got)
+    assert len(calls) == 4  # each of the two kernels started twice, then no more
+
+
+def test_a_kernel_whose_process_ended_while_it_started_is_started_once_more(monkeypatch):
+    calls = _fake_start(monkeypatch, fail_first=1)
+    pool = KernelPool(size=2)
+    try:
+        got = _take_in_threads(pool, 2)
+    finally:
+        pool.close()
+    assert len(calls) == 3 and pool.started == 3
+    assert not any(isinstance(g, Exception) for g in got) and got[0] is not got[1]
+
+
+def _in_thread(call):
+    """Start `call` on a thread; the list it fills with its result, and the thread."""
+    import threading
+
+    got: list = []
+    thread = threading.Thread(target=lambda: got.append(call()), daemon=True)
+    thread.start()
+    return got, thread
+
+
+def test_one_waiting_for_a_kernel_gets_a_new_one_when_the_one_in_use_is_stopped(monkeypatch):
+    calls = _fake_start(monkeypatch, fail_first=0)
+    pool = KernelPool(size=1)
+    try:
+        first = pool.take()
+        got, waiting = _in_thread(pool.take)
+        time.sleep(0.5)  # (it waits: the pool's one kernel is in use)
+        assert waiting.is_alive()
+        pool.done(first, reuse=False)  # (its notebook failed: stopped, not handed out again)
+        waiting.join(timeout=10)
+        assert not waiting.is_alive() and got[0] is not first and len(calls) == 2
+    finally:
+        pool.close()
+
+
+def test_one_waiting_for_a_kernel_stops_waiting_when_told_and_starts_none(monkeypatch):
+    import threading
+
+    calls = _fake_start(monkeypatch, fail_first=0)
+    pool = KernelPool(size=1)
+    try:
+        first = pool.take()
+        stop = threading.Event()
+        got, waiting = _in_thread(lambda: pool.take(give_up=stop.is_set))
+        time.sleep(0.3)
+        stop.set()  # (another notebook failed, or the data)
+        pool.done(first, reuse=False)
+        waiting.join(timeout=5)
+        assert not waiting.is_alive() and got == [None] and len(calls) == 1
+    finally:
+        pool.close()
+
+
+def test_a_kernel_that_dies_while_it_starts_is_reported_with_its_last_words(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text('import os, sys\nsys.stderr.write("no room for a kernel here\\n")\nsys.stderr.flush()\nos._exit(3)\n')
+    with pytest.raises(KernelStartError, match="ended while it started; its last words: no room for a kernel here") as raised:
+        start_kernel(env={"PYTHONPATH": str(tmp_path)})
+    assert raised.value.process_ended
+
+
+def test_a_build_whose_kernels_cannot_start_fails_at_once_and_publishes_nothing(monkeypatch, data_copy, tmp_path):
+    from brief.engine.params import build_params
+    from tests.conftest import failure_of_build
+
+    _fake_start(monkeypatch, fail_first=99)
+    error = failure_of_build(build_params(data_dir=data_copy, output_dir=tmp_path / "out"), seconds=60)
+    assert isinstance(error, KernelStartError) and "ended while it started" in str(error)
+    assert not (tmp_path / "out" / "brief.html").exists()
 
 
 # A notebook that changes everything a later one could notice.

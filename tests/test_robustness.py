@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from brief.engine import cli
 from brief.engine.build import NotebookError, build
 from brief.engine.params import build_params
-from tests.conftest import edit_csv
+from tests.conftest import edit_csv, failure_of_build
 
 pytestmark = pytest.mark.build
 
@@ -33,8 +33,23 @@ def test_bad_data_exits_1_naming_file_line_and_column(data_copy, tmp_path, capsy
     edit_csv(data_copy / "events.csv", "EE-03,2025-06-04,day,EE", "EE-03,2025-06-04,day,QQ")
     assert cli.main(["build", "--data-dir", str(data_copy), "--output-dir", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert "events.csv, line" in err and "column 'country'" in err and "No notebook was run" in err
+    assert "events.csv, line" in err and "column 'country'" in err and "Nothing was published" in err
     assert not (tmp_path / "o" / "notebooks").exists()
+
+
+def test_data_that_breaks_the_notebooks_stops_a_cold_build_and_its_kernels_at_once(data_copy, tmp_path):
+    """The notebooks start while the data is checked, four of them waiting for two kernels; a date that
+    the check rejects also makes the first ones fail, which once left the others waiting for ever."""
+    import psutil
+
+    from brief.data import DataError
+
+    edit_csv(data_copy / "events.csv", "EE-03,2025-06-04", "EE-03,2025-06-31")
+    error = failure_of_build(build_params(data_dir=data_copy, output_dir=tmp_path / "out"))
+    assert isinstance(error, DataError) and "June 2025 has no 31st day" in str(error)
+    assert not list((tmp_path / "out").glob("brief.*")) and not (tmp_path / "out" / "failed").exists()
+    kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
+    assert not psutil.wait_procs(kernels, timeout=5)[1]
 
 
 def test_failing_notebook_is_reported_and_kept_and_the_last_brief_survives(built_brief, data_copy, tmp_path):

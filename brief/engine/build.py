@@ -31,7 +31,7 @@ from brief.config import CACHE_DIRNAME, CHART_MEMO_ENV, DRAFT_ENV, FAILED_DIRNAM
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
-from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool
+from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
 
@@ -186,8 +186,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
                  failed_dir: Path | None = None, halt: threading.Event | None = None) -> tuple[list[str], list[str], dict[str, str]]:
     """Run or restore every section, independent ones two at a time, on kernels from `pool` (warm) or
     started by papermill; return (executed, cached, the key of each). A failed notebook's copy is kept in
-    `failed_dir` (default: the output folder's). Once `halt` is set, no further notebook starts and
-    _Halted is raised when the running ones have ended."""
+    `failed_dir` (default: the output folder's). Once `halt` is set, the running notebooks are stopped
+    (their kernels killed) and _Halted is raised."""
     cache, renderer = planner.cache, planner.renderer
 
     interrupted = threading.Event()
@@ -201,6 +201,9 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
     keys: dict[str, str] = {}
     executed, cached = [], []
     lock = threading.Lock()
+
+    def stop_starting() -> bool:
+        return failed.is_set() or (halt is not None and halt.is_set())
 
     def progress(message: str) -> None:
         with lock:  # two notebooks may finish at once; keep their lines whole
@@ -217,8 +220,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         figures.mkdir(parents=True, exist_ok=True)
         parameters = params.notebook_parameters(figures_dir=figures, results_dir=results_dir)
         target = staging / "notebooks" / section.notebook
-        kernel = pool.take() if pool is not None else None
-        if failed.is_set() or (halt is not None and halt.is_set()):  # another notebook failed, or the data, while this one waited for a kernel
+        kernel = pool.take(give_up=stop_starting) if pool is not None else None
+        if stop_starting():  # another notebook failed, or the data, while this one waited for a kernel
             if kernel is not None:
                 pool.done(kernel)
             if halt is not None and halt.is_set():
@@ -255,6 +258,15 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
     # and converts it to HTML (without a pool each run would start a kernel of its own).
     slots = 2 * WORKERS if pool is not None else WORKERS
     threads = ThreadPoolExecutor(max_workers=slots)
+
+    def stop_now() -> None:
+        """Stop now, not when the running notebooks end: kill their kernels, then wait for their threads to notice."""
+        interrupted.set()
+        if pool is not None:
+            pool.close()  # also wakes a notebook waiting for a kernel
+        _stop_kernels()
+        threads.shutdown(wait=True, cancel_futures=True)
+
     try:
         while pending or running:
             for section in [s for s in pending if all(n in done for n in s.needs)]:
@@ -277,7 +289,10 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
                 if pending and not any(all(n in done for n in s.needs) for s in pending):
                     raise RuntimeError(f"sections cannot start: {[s.id for s in pending]}")
                 continue
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished, _ = wait(running, timeout=None if halt is None else 0.2, return_when=FIRST_COMPLETED)
+            if halt is not None and halt.is_set():  # the data failed its checks: what runs now runs on bad data
+                stop_now()
+                raise _Halted()
             for future in finished:
                 section = running.pop(future)
                 future.result()  # re-raises NotebookError; the threads wait for the other run to end
@@ -285,13 +300,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
                 done[section.id] = sha256_file(results) if results.exists() else "none"
                 executed.append(section.notebook)
     except KeyboardInterrupt:
-        # Stop now, not when the running notebooks end: kill their kernels, then wait for their threads to notice.
-        interrupted.set()
         with _interrupts_deferred():
-            if pool is not None:
-                pool.close()  # also wakes a notebook waiting for a kernel
-            _stop_kernels()
-            threads.shutdown(wait=True, cancel_futures=True)
+            stop_now()
         raise
     finally:
         threads.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
@@ -431,9 +441,10 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
     pool = KernelPool(size=min(WORKERS, to_run), env=kernel_environment(params, cache, code), kept=kept_kernels(cache, code)) if to_run else None
     with pool or contextlib.nullcontext():
         # With notebooks to run, they start while the data is checked: the check ends long before
-        # they do, and nothing is published unless it passed. A notebook that fails on data that
-        # fails its checks is reported as the data's problem, not the notebook's. With none to run
-        # (or unreadable data), the check comes first.
+        # they do, and nothing is published unless it passed; if it fails, the running notebooks are
+        # stopped. A notebook that fails on data that fails its checks is reported as the data's
+        # problem, not the notebook's (and its copy is not kept). With none to run (or unreadable
+        # data), the check comes first.
         bad_data = threading.Event()
         checking = _check_meanwhile(params, cache, code, log, bad_data)
         if pool is None:
@@ -456,12 +467,12 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats), daemon=True)
             warm.start()
             try:
-                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, halt=bad_data)
-            except (NotebookError, _Halted) as exc:
+                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data)
+            except (NotebookError, _Halted, KernelStartError) as exc:
                 if checking.exception() is not None:  # (waits for the check to end)
-                    if isinstance(exc, NotebookError):
-                        exc.kept_copy.unlink(missing_ok=True)  # a consequence of the data's problem, not a notebook's
-                    raise checking.exception() from None
+                    raise checking.exception() from None  # (a failed notebook's copy, in the staging folder, goes with it)
+                if isinstance(exc, NotebookError):
+                    raise _kept_in(params.output_dir / FAILED_DIRNAME, exc) from None
                 raise
             checking.result()  # the data passed its checks (or DataError: nothing is published)
             warm.join()
@@ -500,6 +511,15 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         seconds = time.perf_counter() - started
         log(f"Brief written to {params.output_dir} in {seconds:.1f} s")
         return _result(params, executed, cached, True, seconds)
+
+
+def _kept_in(folder: Path, exc: NotebookError) -> NotebookError:
+    """`exc`, its notebook's partly executed copy moved into `folder` (from the staging folder, which is removed)."""
+    kept = folder / exc.kept_copy.name
+    if exc.kept_copy.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(exc.kept_copy, kept)
+    return NotebookError(exc.notebook, exc.cell, exc.error, kept)
 
 
 def _result(params: BuildParams, executed, cached, rendered: bool, seconds: float) -> BuildResult:

@@ -123,7 +123,7 @@ def _run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (DataError, ManifestError) as exc:
-        after = "Nothing was changed." if args.command == "add-source" else "No notebook was run; the previous brief was left as it was."
+        after = "Nothing was changed." if args.command == "add-source" else "Nothing was published; the previous brief was left as it was."
         print(f"error: {exc}\n{after}", file=sys.stderr)
         return 1
     return 0

@@ -26,6 +26,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -60,7 +61,11 @@ LAUNCH_GRACE = 2.0  # seconds close() waits for kernels being launched, to stop 
 
 
 class KernelStartError(RuntimeError):
-    pass
+    """A kernel did not start. `process_ended`: its process ended while it started (it may start at a second try)."""
+
+    def __init__(self, message: str, process_ended: bool = False):
+        super().__init__(message)
+        self.process_ended = process_ended
 
 
 _CLOSED = object()  # what take() finds once the pool is closed
@@ -73,16 +78,39 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
     starts it can also stop it while it is starting. `env` is added to the kernel's environment. An
     `independent` kernel does not end with the process that started it (it may be kept for the next build).
     """
-    from jupyter_client import AsyncKernelManager, BlockingKernelClient
+    from jupyter_client import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     # papermill's client for this kernel: brief.engine.prompt_client (0.2 s less per notebook)
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class="brief.engine.prompt_client.PromptKernelClient")
-    # The kernel's own output goes nowhere: a notebook's errors come back through papermill, and a
+    # The kernel's own output is not shown: a notebook's errors come back through papermill, and a
     # kernel stopped mid-message (Ctrl-C, a closed pool) would print tracebacks into the build's log.
-    run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, **(env or {})}, independent=independent)
-    launched(manager)
+    # Its error output goes to a nameless file, read only when the kernel ends while it starts.
+    with tempfile.TemporaryFile() as last_words:
+        run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS, stdout=subprocess.DEVNULL, stderr=last_words,
+                                       env={**os.environ, **(env or {})}, independent=independent)
+        launched(manager)
+        try:
+            _start(manager, preload)
+        except KernelStartError as exc:
+            if exc.process_ended:
+                raise KernelStartError(f"{exc}{_tail(last_words)}", process_ended=True) from None
+            raise
+    return manager
+
+
+def _tail(stream, size: int = 600) -> str:
+    """The last lines a kernel wrote to `stream`, as the end of an error message."""
+    stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, stream.tell() - size))
+    lines = [line.strip() for line in stream.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    return f"; its last words: {' | '.join(lines[-4:])}" if lines else "; it wrote nothing"
+
+
+def _start(manager, preload: str) -> None:
+    """Wait until the kernel of `manager` answers, then run `preload` on it; stop it if either fails."""
+    from jupyter_client import BlockingKernelClient
+
     # A blocking client (threads, no event loop to share with papermill's) without heartbeats: on a
     # loaded machine a slow heartbeat would call a kernel dead that is only slow to start; the
     # process itself says whether it lives.
@@ -93,15 +121,17 @@ def start_kernel(preload: str = PRELOAD, launched: Callable = lambda manager: No
         _wait_until_ready(client, manager)
     except (RuntimeError, TimeoutError) as exc:
         stop_kernel(manager)
-        raise KernelStartError(f"a kernel did not start: {exc}") from None
+        raise KernelStartError(f"a kernel did not start: {exc}", process_ended=isinstance(exc, RuntimeError)) from None
     finally:
         client.stop_channels()
     try:
         _run_silently(manager, preload, "import the notebooks' libraries")
-    except (KernelStartError, RuntimeError, TimeoutError) as exc:
+    except KernelStartError:
         stop_kernel(manager)
-        raise KernelStartError(str(exc) if isinstance(exc, KernelStartError) else f"a kernel did not start: {exc}") from None
-    return manager
+        raise
+    except (RuntimeError, TimeoutError) as exc:
+        stop_kernel(manager)
+        raise KernelStartError(f"a kernel did not start: {exc}", process_ended=isinstance(exc, RuntimeError)) from None
 
 
 def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False, timeout: float = START_TIMEOUT) -> None:
@@ -344,7 +374,9 @@ class KernelPool:
 
     A kernel whose notebook ran to its end is cleaned (`restore_state`) and handed out again, so a
     build of eight notebooks starts two kernels, not eight. A kernel whose notebook failed is stopped
-    and replaced when next needed. Thread-safe; `close()` stops every kernel, those still starting
+    and replaced when next needed. A kernel whose process ends while it starts is started once more;
+    a kernel that cannot be started breaks the pool: every `take()` from then on, those waiting
+    included, raises KernelStartError. Thread-safe; `close()` stops every kernel, those still starting
     included. With `kept`, the pool first takes the kernels an earlier pool kept there, and
     `close(keep=True)` keeps its idle ones in turn (see the module's docstring).
     """
@@ -359,6 +391,7 @@ class KernelPool:
         self._lock = threading.Condition()
         self._live: set = set()  # every manager the pool started and has not stopped
         self._closed = False
+        self._broken: KernelStartError | None = None  # why a kernel could not be started
         self._launching = 0  # kernels whose process is being started (not yet in _live)
         self._size = size
         self.started = 0  # kernels started in all (for tests and the benchmark)
@@ -418,7 +451,7 @@ class KernelPool:
     def _start_one(self) -> None:
         """Start a kernel unless `size` of them are already up or starting."""
         with self._lock:
-            if self._closed or len(self._live) + self._launching >= self._size:
+            if self._closed or self._broken is not None or len(self._live) + self._launching >= self._size:
                 return
             self._launching += 1
         threading.Thread(target=self._starter, daemon=True, name="kernel-start").start()
@@ -430,7 +463,6 @@ class KernelPool:
             self._lock.notify_all()
 
     def _starter(self) -> None:
-        launched: list = []
         try:
             manager = self._adopt() if self._kept is not None else None
             if manager is not None:
@@ -438,17 +470,14 @@ class KernelPool:
                     self.adopted += 1
                 self._launched(manager)
             else:
-                with self._lock:
-                    self.started += 1
-                manager = start_kernel(launched=lambda m: (launched.append(m), self._launched(m)), env=self._env, independent=self._kept is not None)
+                manager = self._start_new()
         except BaseException as exc:
+            error = exc if isinstance(exc, KernelStartError) else KernelStartError(f"a kernel did not start: {exc}")
             with self._lock:
-                if launched:
-                    self._live.discard(launched[0])
-                else:
-                    self._launching -= 1
+                self._launching -= 1
+                self._broken = self._broken or error
                 self._lock.notify_all()
-            self._ready.put(exc if isinstance(exc, KernelStartError) else KernelStartError(f"a kernel did not start: {exc}"))
+            self._ready.put(error)  # wakes one waiting in take(), who wakes the next
             return
         with self._lock:
             usable = not self._closed
@@ -459,27 +488,60 @@ class KernelPool:
         else:
             stop_kernel(manager)
 
-    def take(self):
-        """A warm kernel manager; waits for one to be free. Raises KernelStartError."""
-        self._start_one()  # (only if one was lost: a failed notebook's kernel is not used again)
-        manager = self._ready.get()
-        if manager is _CLOSED:
-            self._ready.put(_CLOSED)  # for the next one waiting
-            raise KernelStartError("the kernels were stopped")
-        if isinstance(manager, KernelStartError):
-            raise manager
-        return manager
+    def _start_new(self):
+        """A new kernel, started once more if its process ended while it started. On failure it is
+        counted as launching still (_starter ends the count), whether or not its process was launched."""
+        for attempt in (1, 2):
+            launched: list = []
+            with self._lock:
+                self.started += 1
+            try:
+                return start_kernel(launched=lambda m, launched=launched: (launched.append(m), self._launched(m)), env=self._env, independent=self._kept is not None)
+            except BaseException as exc:
+                if launched:
+                    stop_kernel(launched[0])  # (start_kernel stops those that fail to answer; not those another error interrupts)
+                with self._lock:
+                    if launched:
+                        self._live.discard(launched[0])
+                        self._launching += 1
+                    again = attempt == 1 and isinstance(exc, KernelStartError) and exc.process_ended and not self._closed
+                if not again:
+                    raise
+        raise AssertionError("unreachable")
+
+    def take(self, give_up: Callable[[], bool] = lambda: False):
+        """A warm kernel manager; waits for one to be free, or returns None once `give_up()` is true
+        (asked five times a second: a build whose notebook failed waits for no other kernel). Raises
+        KernelStartError: the pool was closed, or a kernel could not be started (then no one gets a
+        kernel any more)."""
+        while self._broken is None:
+            if give_up():
+                return None
+            self._start_one()  # (only if one was lost: a failed notebook's kernel is stopped, and replaced when needed)
+            try:
+                manager = self._ready.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if manager is _CLOSED or isinstance(manager, KernelStartError):
+                self._ready.put(manager)  # wakes the next one waiting
+            if manager is _CLOSED:
+                raise KernelStartError("the kernels were stopped")
+            if self._broken is None:
+                return manager
+            if not isinstance(manager, KernelStartError):
+                self._ready.put(manager)  # (a kernel that was ready when the pool broke: close() stops it)
+        raise KernelStartError(str(self._broken), process_ended=self._broken.process_ended)
 
     def done(self, manager, reuse: bool = True) -> None:
         """The notebook on `manager` has ended: clean its kernel for the next notebook, or stop it
         (`reuse=False`: the notebook failed or was stopped, and its kernel may be in any state)."""
-        if reuse and not self._closed:
+        if reuse and not self._closed and self._broken is None:
             try:
                 clean_kernel(manager, give_up=lambda: self._closed)  # (Ctrl-C: close() must not wait for it)
             except (RuntimeError, TimeoutError, KernelStartError):
                 reuse = False
         with self._lock:
-            if reuse and not self._closed:
+            if reuse and not self._closed and self._broken is None:
                 self._ready.put(manager)
                 return
             self._live.discard(manager)
