@@ -620,6 +620,18 @@ def _casualty_problems(casualties: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _border_problems(borders: pd.DataFrame) -> list[Problem]:
+    """One length per border and measure: a second one would leave the chart two bars for one figure."""
+    problems = []
+    first: dict[tuple, int] = {}
+    for index, row in borders.iterrows():
+        pair = (row["country"], row["neighbour"], row["measure"])
+        if pair in first:
+            problems.append(Problem("borders.csv", int(index), "measure", f"{pair[0]}–{pair[1]} has a {pair[2]!r} length already, on line {first[pair]}: one length per border and measure"))
+        first.setdefault(pair, int(index))
+    return problems
+
+
 def validation_problems(data_dir: Path = DATA_DIR) -> list[Problem]:
     """Every problem in data_dir, from all tables; an empty list means the data keeps the contract."""
     data_dir = Path(data_dir)
@@ -645,6 +657,8 @@ def validation_problems(data_dir: Path = DATA_DIR) -> list[Problem]:
         problems += _casualty_problems(frames["casualties"])
     if "claims" in frames and "verdict" in frames["claims"]:
         problems += _claim_problems(frames["claims"])
+    if "borders" in frames and {"country", "neighbour", "measure"} <= set(frames["borders"].columns):
+        problems += _border_problems(frames["borders"])
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.message))
 
 

@@ -59,3 +59,17 @@ def failure_of_build(params, seconds: float = 120) -> Exception | None:
     thread.join(timeout=seconds)
     assert not thread.is_alive(), f"the build has not ended after {seconds:g} s"
     return outcome[0] if outcome else None
+
+
+def kernel_processes(parent_pid: int | None = None) -> list:
+    """The live kernel processes under `parent_pid` (default: this one); ended ones not yet reaped are left out."""
+    import psutil
+
+    found = []
+    for process in psutil.Process(parent_pid).children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.Error:  # (ended meanwhile, or a zombie)
+            continue
+    return found

@@ -44,6 +44,16 @@ def test_one_data_file_reexecutes_exactly_its_readers(first_build):
     assert again.rendered
 
 
+def test_a_value_in_a_file_that_a_notebook_only_counts_does_not_rerun_it(first_build):
+    data_dir, out = first_build
+    # Methods shows how many rows borders.csv holds (manifest: `counts`); the rationales draw its lengths.
+    edit_csv(data_dir / "borders.csv", "EE-RU-factbook,EE,russia,factbook,324.0,", "EE-RU-factbook,EE,russia,factbook,325.0,")
+    assert set(rebuild(data_dir, out).executed) == {"03_rationales.ipynb"}
+    borders = data_dir / "borders.csv"
+    borders.write_text(borders.read_text(encoding="utf-8") + "LV-BY-national,LV,belarus,national,1.0,not stated,cia-factbook-json,\n", encoding="utf-8")
+    assert set(rebuild(data_dir, out).executed) == {"03_rationales.ipynb", "07_methods.ipynb"}
+
+
 def test_a_new_source_reruns_only_the_notebooks_that_load_sources(first_build):
     data_dir, out = first_build
     sources = data_dir / "sources.csv"
@@ -155,7 +165,7 @@ def test_a_rebuild_draws_only_the_charts_whose_data_changed_and_gives_what_a_for
         os.utime(entry, (0, 0))
     edit_csv(data_dir / "borders.csv", "FI-RU-factbook,FI,russia,factbook,1309.0", "FI-RU-factbook,FI,russia,factbook,1312.0")
     again = rebuild(data_dir, out)
-    assert set(again.executed) == {"03_rationales.ipynb", "07_methods.ipynb"}
+    assert set(again.executed) == {"03_rationales.ipynb"}  # (Methods only counts the rows of borders.csv)
     used = [e for e in drawn if (e / "mark").exists() and e.stat().st_mtime > 0]
     assert len(used) == 1  # the rationales' other chart (themes by state), not drawn again
     assert len(list((out / ".cache" / "charts").glob("*/*"))) == 9  # the border chart, drawn with the new length

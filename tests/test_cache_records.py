@@ -39,3 +39,31 @@ def test_an_intact_entry_is_found(tmp_path):
     cache.store(SECTION, "k", tmp_path / "nb.ipynb", None, tmp_path / "no-figures")
     assert cache.lookup(SECTION, "k") is not None
     assert json.loads((cache.entry_folder(SECTION, "k") / "entry.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_a_counted_file_is_keyed_by_its_rows_as_the_data_reads_them(tmp_path):
+    """row_count changes exactly when brief.data.read_lines would find another number of rows."""
+    from brief.data import read_lines
+    from brief.engine.cache import row_count
+
+    path = tmp_path / "t.csv"
+
+    def both(text: str) -> tuple[str, int]:
+        path.write_text(text, encoding="utf-8")
+        return row_count(path), len(read_lines(path, "t.csv")[0])
+
+    base = both('a,b\n1,"x"\n2,y\n')
+    assert base == ("2 rows", 2)
+    assert both('a,b\n1,"x"\n2,z\n') == base  # a value edited
+    assert both('a,b\n\n1,"two\nlines"\n\n2,y\n') == base  # blank lines, a field over two lines
+    assert both('a,b\n1,"x"\n2,y\n3,w\n') == ("3 rows", 3)
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one")
+    before = row_count(folder)
+    (folder / "a.txt").write_text("edited")
+    assert row_count(folder) == before
+    (folder / "b.txt").write_text("two")
+    assert row_count(folder) != before
+    (path).write_bytes(b"a,b\n\xff,1\n")  # not UTF-8: keyed by its content, and validation says why
+    assert row_count(path) != row_count(tmp_path / "missing.csv") and "rows" not in row_count(path)

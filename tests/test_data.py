@@ -69,6 +69,12 @@ def test_duplicate_id(data_copy):
     assert any("duplicate id 'EE-03'" in p and "column 'event_id'" in p for p in problems_in(data_copy))
 
 
+def test_a_second_length_for_the_same_border_and_measure_is_refused(data_copy):
+    borders = data_copy / "borders.csv"
+    borders.write_text(borders.read_text(encoding="utf-8") + "EE-RU-factbook-2,EE,russia,factbook,1.0,not stated,cia-factbook-json,\n", encoding="utf-8")
+    assert any("borders.csv, line 17, column 'measure'" in p and "EE–russia has a 'factbook' length already, on line 2" in p for p in problems_in(data_copy))
+
+
 def test_reference_to_a_missing_source(data_copy):
     edit_csv(data_copy / "casualties.csv", "lm-2014-casualties", "lm-1914-casualties")
     assert any("casualties.csv" in p and "'lm-1914-casualties' is not a source_id in sources.csv" in p for p in problems_in(data_copy))

@@ -21,6 +21,7 @@ from brief.engine.build import build
 from brief.engine.cache import Cache
 from brief.engine.manifest import Section
 from brief.engine.params import build_params
+from tests.conftest import kernel_processes
 
 pytestmark = pytest.mark.build
 
@@ -64,7 +65,7 @@ def test_ctrl_c_stops_the_build_at_once_and_a_second_build_works(tmp_path):
         if "running" in line:
             break
     time.sleep(1.5)
-    kernels = [p for p in psutil.Process(process.pid).children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
+    kernels = kernel_processes(process.pid)
     assert kernels, "no kernel was running"
     interrupted = time.perf_counter()
     os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C

@@ -52,8 +52,13 @@ def test_every_table_a_notebook_loads_is_declared_in_the_manifest(path):
     loaded = {f"{name}.csv" for name in re.findall(r'ctx\.load\("([a-z_]+)"\)', code)}
     declared = {name for name in section.reads if name.endswith(".csv")}
     assert loaded <= declared, f"{path.name} loads {sorted(loaded - declared)} without declaring them"
-    if "ctx.data_dir" not in code:  # a notebook that hands the folder to the package (Methods counts every file) may read more
-        assert declared <= loaded, f"{path.name} declares {sorted(declared - loaded)} it does not load (needless re-runs)"
+    assert declared <= loaded, f"{path.name} declares {sorted(declared - loaded)} it does not load (needless re-runs)"
+    assert not set(section.reads) & set(section.counts)
+    if "methods.facts(ctx.data_dir" in code:  # Methods counts the rows of every file of the folder it is handed
+        from brief.data import TABLES
+
+        every = {spec.file for spec in TABLES.values()} | {"sources/"}
+        assert every <= set(section.reads) | set(section.counts), f"{path.name} counts {sorted(every - set(section.reads) - set(section.counts))} undeclared"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

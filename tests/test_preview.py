@@ -20,7 +20,7 @@ from watchfiles import Change
 from brief.config import CACHE_DIRNAME, NOTEBOOKS_DIR, PACKAGE_DIR
 from brief.engine.manifest import load_manifest
 from brief.engine.preview import EVENTS_PATH, State, needs_restart, served_page, watch_filter, watched_paths
-from tests.conftest import edit_csv
+from tests.conftest import edit_csv, kernel_processes
 
 PAGE = '<!DOCTYPE html><html lang="en"><head><title>Brief</title></head><body><main><p>Border: 324 km</p></main></body></html>'
 
@@ -137,7 +137,7 @@ def test_preview_reruns_only_what_a_save_affects_shows_errors_and_stops_its_kern
     assert fourth["state"] == "ok" and 'id="brief-preview-error"' not in _get(port, "/").decode()
 
     # Ctrl-C: the process ends, and with it every kernel it started.
-    kernels = [p for p in psutil.Process(process.pid).children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
+    kernels = kernel_processes(process.pid)
     assert kernels  # warm kernels wait for the next save
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from brief.engine import cli
 from brief.engine.build import NotebookError, build
 from brief.engine.params import build_params
-from tests.conftest import edit_csv, failure_of_build
+from tests.conftest import edit_csv, failure_of_build, kernel_processes
 
 pytestmark = pytest.mark.build
 
@@ -48,7 +48,7 @@ def test_data_that_breaks_the_notebooks_stops_a_cold_build_and_its_kernels_at_on
     error = failure_of_build(build_params(data_dir=data_copy, output_dir=tmp_path / "out"))
     assert isinstance(error, DataError) and "June 2025 has no 31st day" in str(error)
     assert not list((tmp_path / "out").glob("brief.*")) and not (tmp_path / "out" / "failed").exists()
-    kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
+    kernels = kernel_processes()
     assert not psutil.wait_procs(kernels, timeout=5)[1]
 
 

@@ -75,9 +75,28 @@ def cited_sources_digest(tables: list[str], data_dir: Path) -> str:
     return sha256_text("\n".join(rows))
 
 
+def row_count(path: Path) -> str:
+    """What a notebook that only counts the rows of `path` depends on: the number of its CSV rows
+    (blank lines and the header not counted, as brief.data.read_lines), or for a folder the names
+    of its files; the whole file's hash when it cannot be read as CSV (validation then says why)."""
+    import csv
+
+    if path.is_dir():
+        return sha256_text("\n".join(sorted(p.name for p in path.iterdir() if p.is_file())))
+    if not path.is_file():
+        return "missing"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = sum(1 for fields in csv.reader(handle, strict=True) if fields)
+    except (UnicodeDecodeError, csv.Error):
+        return sha256_file(path)
+    return f"{max(records - 1, 0)} rows"
+
+
 def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
-    """A hash per declared input; a folder (ending in /) hashes every file in it. A notebook that does not
-    declare sources.csv depends on the rows its tables cite (see cited_sources_digest)."""
+    """A hash per declared input; a folder (ending in /) hashes every file in it; of a file the notebook
+    only `counts`, its number of rows (row_count). A notebook that does not declare sources.csv
+    depends on the rows its tables cite (see cited_sources_digest)."""
     hashes = {}
     for name in section.reads:
         path = Path(data_dir) / name
@@ -85,6 +104,8 @@ def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:
             hashes[name] = digest(files_under(path, ["*"]), root=path) if path.is_dir() else "missing"
         else:
             hashes[name] = sha256_file(path) if path.is_file() else "missing"
+    for name in section.counts:
+        hashes[f"{name}: rows"] = row_count(Path(data_dir) / name)
     if "sources.csv" not in section.reads and section.reads:
         hashes["sources.csv: cited rows"] = cited_sources_digest([n for n in section.reads if n.endswith(".csv")], data_dir)
     return hashes

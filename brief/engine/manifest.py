@@ -15,6 +15,7 @@ class Section:
     title: str
     notebook: str
     reads: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()  # data files (or folders) of which the notebook uses only how many rows (or files) they hold
     needs: tuple[str, ...] = ()  # ids of sections whose results this notebook uses
 
     @property
@@ -35,6 +36,7 @@ def load_manifest(path: Path = MANIFEST_FILE) -> list[Section]:
             title=entry["title"],
             notebook=entry["notebook"],
             reads=tuple(entry.get("reads", ())),
+            counts=tuple(entry.get("counts", ())),
             needs=tuple(entry.get("needs", ())),
         )
         for entry in raw.get("section", [])
