@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
@@ -68,6 +69,10 @@ def test_failing_notebook_is_reported_and_kept_and_the_last_brief_survives(built
     error = info.value
     assert error.notebook == "04_humanitarian.ipynb" and error.cell is not None and "IndexError" in error.error
     assert error.kept_copy.exists() and error.kept_copy.parent == out.resolve() / "failed"
+    cells = nbformat.read(error.kept_copy, as_version=4).cells  # partly executed: what ran, and the error where it stopped
+    assert any(o.get("ename") == "IndexError" for o in cells[error.cell - 1].outputs)
+    assert any(c.outputs for c in cells[: error.cell - 1] if c.cell_type == "code")
+    assert all(not c.get("outputs") for c in cells[error.cell :])
     assert published() == before
     assert not (out / ".staging").exists()
 

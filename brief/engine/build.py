@@ -12,6 +12,7 @@ Heavy libraries (pandas, papermill, nbconvert, WeasyPrint) are imported only whe
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -75,14 +76,25 @@ class _ReportedByTheBuild(logging.Filter):
 
 def _last_started_cell(executed: Path) -> int | None:
     """The number (from 1) of the last cell papermill started in an executed copy; None if the copy cannot be read."""
+    cells = _cells(executed)
+    started = [n for n, cell in enumerate(cells, 1) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def _failed_cell(executed: Path) -> int | None:
+    """The number (from 1) of the cell that shows the error in an executed copy (papermill adds a note
+    above it and another at the top, so it is not the number of the cell papermill reports)."""
+    failed = [n for n, cell in enumerate(_cells(executed), 1) if any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
+    return failed[0] if failed else None
+
+
+def _cells(executed: Path) -> list:
     import nbformat
 
     try:
-        cells = nbformat.read(str(executed), as_version=4).cells
+        return nbformat.read(str(executed), as_version=4).cells
     except (OSError, ValueError):
-        return None
-    started = [n for n, cell in enumerate(cells, 1) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
-    return started[-1] if started else None
+        return []
 
 
 def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT, kernel=None) -> None:
@@ -102,6 +114,7 @@ def execute_notebook(section: Section, target: Path, parameters: dict, cell_time
         papermill.execute_notebook(
             str(section.path),
             str(target),
+            engine_name=_papermill_engine(),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             cwd=str(NOTEBOOKS_DIR),
@@ -112,10 +125,32 @@ def execute_notebook(section: Section, target: Path, parameters: dict, cell_time
             km=kernel,
         )
     except PapermillExecutionError as exc:
-        raise NotebookError(section.notebook, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
+        raise NotebookError(section.notebook, _failed_cell(target) or exc.cell_index + 1, f"{exc.ename}: {exc.evalue}", target) from None
     except CellTimeoutError:
         limit = f"{cell_timeout:g} s"
         raise NotebookError(section.notebook, _last_started_cell(target), f"the cell ran longer than {limit} (the limit is set with --cell-timeout SECONDS)", target) from None
+
+
+@functools.cache
+def _papermill_engine() -> str:
+    """The name of papermill's own engine (nbclient), registered once under another name, that writes
+    the executed copy when the run starts and when it ends, not also twice per cell: papermill's
+    notebook_complete writes it at the end whether the run ended well, failed or timed out, so the
+    partly executed copy a failure keeps is still there. (A notebook with its charts is 0.1–0.2 MB of
+    JSON; 03_rationales was written 37 times a run, 0.3 s.)"""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SavedAtTheEnds(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            nb_man.save = lambda **_: None  # (an instance attribute: the per-cell saves find it first)
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                del nb_man.save  # papermill's notebook_complete, which comes next, saves the copy
+
+    papermill_engines.register("brief", SavedAtTheEnds)
+    return "brief"
 
 
 def _stop_kernels() -> None:
