@@ -57,3 +57,18 @@ def test_what_a_kernel_preloads_does_not_import_the_validator():
     probe = f"import sys\nfor m in {PRELOAD_MODULES!r}: __import__(m)\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera'))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_command_line_runs_notebooks_without_building_the_iri_grammar():
+    """`python -m brief` keeps jsonschema from importing rfc3987_syntax (2 s of grammar building per
+    build); notebooks still run and validate as nbformat documents."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom brief.engine import cli\ncli.skip_slow_imports()\n"
+        "import nbformat, papermill, jsonschema\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "print(sys.modules.get('rfc3987_syntax'), 'iri' in jsonschema.FormatChecker().checkers)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split() == ["None", "False"]
