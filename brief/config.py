@@ -69,3 +69,6 @@ CHART_MEMO_ENV = "BRIEF_CHART_MEMO"
 # (brief.engine.kernels.Kept); "0" keeps none. The test suite sets 0.
 KEEP_KERNELS_ENV = "BRIEF_KEEP_KERNELS"
 KEEP_KERNELS_SECONDS = 600
+# The niceness of the work a build does beside its notebooks (checking the data, warming up the
+# renderer): it may wait, the notebooks may not.
+BACKGROUND_NICENESS = 10

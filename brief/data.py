@@ -8,9 +8,7 @@ Every problem names the file, the line and the column, so a person can fix it in
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from brief import vocab
 from brief.config import DATA_DIR
 from brief.dates import DATE_PATTERN, calendar_problem, parse_partial_date, precision_of
 from brief.errors import DataError, Problem
+from brief.files import read_csv
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -346,50 +345,10 @@ def schema_for(table: Table) -> pa.DataFrameSchema:
 
 
 def read_lines(path: Path, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """One CSV as strings, exactly as typed, indexed by the line of the file each row starts on.
-
-    The lines are the file's own: blank lines and quoted fields that span lines are counted.
-    Trailing empty fields (a spreadsheet's trailing commas) are dropped; a row with another
-    number of fields than the header is a problem, and left out. Raises DataError when the
-    file cannot be read as CSV at all.
-    """
-    raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line, column = raw.count(b"\n", 0, exc.start) + 1, len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise DataError([Problem(file, line, None, f"is not UTF-8 text: byte 0x{raw[exc.start]:02x} at character {column} (perhaps Windows-1252; save the file as UTF-8)")]) from None
-    if "\x00" in text:
-        raise DataError([Problem(file, text.count("\n", 0, text.index("\x00")) + 1, None, "holds a NUL character: not a text file")])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    rows, lines, problems = [], [], []
-    end = 0  # the last line read
-    try:
-        for fields in reader:
-            start, end = end + 1, reader.line_num
-            if not fields:  # a blank line
-                continue
-            if header is None:
-                header = [name.strip() for name in fields]
-                while header and not header[-1]:
-                    header.pop()
-                continue
-            while len(fields) > len(header) and not fields[-1].strip():
-                fields.pop()
-            if len(fields) > len(header):
-                problems.append(Problem(file, start, None, f"has {len(fields)} fields but the header has {len(header)}: put text that holds commas in double quotes (\"like, this\")"))
-            elif len(fields) < len(header):
-                problems.append(Problem(file, start, None, f"has {len(fields)} fields but the header has {len(header)}: write an empty field (,,) for each value not given"))
-            else:
-                rows.append(fields)
-                lines.append(start)
-    except csv.Error as exc:
-        raise DataError([Problem(file, end + 1, None, f"does not parse as CSV from this line on: {exc} (a quote opened and never closed?)")]) from None
-    if header is None:
-        raise DataError([Problem(file, None, None, "is empty (a header line is required)")])
-    return pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype="int64"), dtype=str), problems
+    """One CSV as strings, exactly as typed, indexed by the line of the file each row starts on (see
+    brief.files.read_csv: rows with another number of fields than the header are problems, and left out)."""
+    table = read_csv(path, file)
+    return pd.DataFrame(table.rows, columns=table.header, index=pd.Index(table.lines, dtype="int64"), dtype=str), table.problems
 
 
 def read_raw(table: str | Table, data_dir: Path = DATA_DIR) -> pd.DataFrame:

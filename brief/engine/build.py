@@ -28,16 +28,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief import __version__
-from brief.config import CACHE_DIRNAME, CHART_MEMO_ENV, DRAFT_ENV, FAILED_DIRNAME, KEEP_KERNELS_ENV, KEEP_KERNELS_SECONDS, KEPT_DIRNAME, KERNEL_NAME, NOTEBOOKS_DIR, RESULTS_DIRNAME, STAGING_PREFIX
+from brief.config import (
+    BACKGROUND_NICENESS,
+    CACHE_DIRNAME,
+    CHART_MEMO_ENV,
+    DRAFT_ENV,
+    FAILED_DIRNAME,
+    KEEP_KERNELS_ENV,
+    KEEP_KERNELS_SECONDS,
+    KEPT_DIRNAME,
+    KERNEL_NAME,
+    NOTEBOOKS_DIR,
+    RESULTS_DIRNAME,
+    STAGING_PREFIX,
+)
 from brief.engine import edition
 from brief.engine.cache import Cache, Planner, code_digest, sha256_file
 from brief.engine.inputs import build_fingerprint, digest, files_under
 from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
+from brief.files import read_csv
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-BACKGROUND_NICENESS = 10  # of the threads that check the data and warm the renderer while notebooks run
 
 
 class NotebookError(RuntimeError):
@@ -366,12 +379,12 @@ class Editions:
     """The assembled brief of staged notebooks, per edition ("html", "pdf" or "docx"); shared by build and preview."""
 
     def __init__(self, sections: list[Section], params: BuildParams, staging: Path, planner: Planner, fingerprint: str):
-        from brief.data import load
         from brief.engine import render
 
         cache = planner.cache
         self.bodies = [render.SectionBody(s.id, s.title, render.notebook_fragment(staging / "notebooks" / s.notebook, cache, planner.renderer)) for s in sections]
-        sources = {row["source_id"]: row for row in load("sources", params.data_dir).to_dict("records")}
+        # (read as typed, without pandas: importing it here took 0.4 s of a rebuild, the data check being in a process of its own)
+        sources = {row["source_id"]: row for row in read_csv(params.data_dir / "sources.csv", "sources.csv").records()}
         self.page = dict(as_of=params.as_of, countries=params.countries, sources=sources, fingerprint=fingerprint, version=__version__, cache=cache)
 
     def __call__(self, edition: str) -> str:
@@ -386,14 +399,18 @@ def _yield_to_kernels() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
 
 
-def _warm_renderer(cache: Cache, formats: tuple[str, ...]) -> None:
-    """Import nbconvert and the Typst compiler while the kernels work, not after them, and for a PDF,
-    warm Typst up (typst_pdf.warm_up: the last edition's markup laid out); at low priority."""
+def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event) -> None:
+    """Import nbconvert while the kernels work, not after them, and convert a small notebook
+    (render.warm_up), then set `rendering`; for a PDF, then warm Typst up (typst_pdf.warm_up: the last
+    edition's markup laid out), which the PDF's compile waits for (the editions are assembled
+    meanwhile). At low priority."""
     _yield_to_kernels()
-    import typst  # noqa: F401
+    try:
+        from brief.engine import render
 
-    from brief.engine import render  # noqa: F401
-
+        render.warm_up()
+    finally:
+        rendering.set()  # (also when it failed: the build imports what it needs itself, and says what is wrong)
     if "pdf" in formats:
         from brief.engine import typst_pdf
 
@@ -407,15 +424,19 @@ def validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> No
         check()
 
 
-def _data_check(params: BuildParams, cache: Cache, code: str, log) -> Callable[[], None] | None:
-    """What validates the data (and records that it passed), announced in the log; None when the same data already passed with the same code."""
+def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: bool = False) -> Callable[[], None] | None:
+    """What validates the data (and records that it passed), announced in the log; None when the same
+    data already passed with the same code. `in_child`: in a process of its own (brief.engine.data_check)."""
     data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
     if cache.read_record("validated").get("data") == data_hash:
         return None
     log(f"Validating data in {params.data_dir} …")
 
     def check() -> None:
-        from brief.data import validate
+        if in_child:
+            from brief.engine.data_check import check_in_child as validate
+        else:
+            from brief.data import validate
 
         validate(params.data_dir)
         cache.write_record("validated", {"data": data_hash})
@@ -424,11 +445,10 @@ def _data_check(params: BuildParams, cache: Cache, code: str, log) -> Callable[[
 
 
 def _check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event) -> Future:
-    """validate_if_changed on a thread of its own (announced now, in order); `bad_data` is set if it raises."""
-    validate = _data_check(params, cache, code, log) or (lambda: None)
+    """validate_if_changed in a child process, waited for on a thread (announced now, in order); `bad_data` is set if it raises."""
+    validate = _data_check(params, cache, code, log, in_child=True) or (lambda: None)
 
     def check() -> None:
-        _yield_to_kernels()  # (it ends in a second or two; the notebooks take longer)
         try:
             validate()
         except BaseException:
@@ -499,7 +519,8 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         (staging / "figures").mkdir()
         try:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
-            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats), daemon=True)
+            rendering = threading.Event()
+            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering), daemon=True)
             warm.start()
             try:
                 executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data)
@@ -510,7 +531,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
                     raise _kept_in(params.output_dir / FAILED_DIRNAME, exc) from None
                 raise
             checking.result()  # the data passed its checks (or DataError: nothing is published)
-            warm.join()
+            rendering.wait()
 
             from brief.engine import render
 
@@ -519,7 +540,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             pdf = None
             if "pdf" in params.formats:
                 log("Rendering PDF …")
-                pdf = render.start_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of, cache=cache)  # compiled while the HTML is made
+                pdf = render.start_pdf(edition_of("pdf"), staging / "brief.pdf", as_of=params.as_of, cache=cache, after=warm)  # compiled while the HTML is made
             if "html" in params.formats:
                 log("Rendering HTML …")
                 (staging / "brief.html").write_text(edition_of("html"), encoding="utf-8")

@@ -22,7 +22,8 @@ from pathlib import Path
 from brief.config import PACKAGE_DIR, REQUIREMENTS_FILE, TEMPLATES_DIR
 from brief.engine.inputs import digest, files_under
 from brief.engine.manifest import Section, run_order
-from brief.files import read_json_object, write_atomic, write_json_object
+from brief.errors import DataError
+from brief.files import read_csv, read_json_object, write_atomic, write_json_object
 
 MANIFEST_NAME = "entry.json"
 CHART_MEMO_KEEP = 64  # charts kept for the current code (about a dozen per edition; the preview's drafts are others)
@@ -76,21 +77,17 @@ def cited_sources_digest(tables: list[str], data_dir: Path) -> str:
 
 
 def row_count(path: Path) -> str:
-    """What a notebook that only counts the rows of `path` depends on: the number of its CSV rows
-    (blank lines and the header not counted, as brief.data.read_lines), or for a folder the names
-    of its files; the whole file's hash when it cannot be read as CSV (validation then says why)."""
-    import csv
-
+    """What a notebook that only counts the rows of `path` depends on: the number of its CSV rows, as
+    brief.data reads them (brief.files.read_csv), or for a folder the names of its files; the whole
+    file's hash when it cannot be read as CSV (validation then says why)."""
     if path.is_dir():
         return sha256_text("\n".join(sorted(p.name for p in path.iterdir() if p.is_file())))
     if not path.is_file():
         return "missing"
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = sum(1 for fields in csv.reader(handle, strict=True) if fields)
-    except (UnicodeDecodeError, csv.Error):
+        return f"{len(read_csv(path, path.name).rows)} rows"
+    except DataError:
         return sha256_file(path)
-    return f"{max(records - 1, 0)} rows"
 
 
 def reads_digest(section: Section, data_dir: Path) -> dict[str, str]:

@@ -8,7 +8,9 @@ reading order, builds the contents and the References from sources.csv, and writ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import threading
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,19 +60,51 @@ def blank_removed(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def _exporter():
+@functools.lru_cache(maxsize=1)
+def _exporter(templates: str):
+    """One exporter per version of the templates (`templates`: their digest), so its compiled template
+    is reused: made anew for each notebook, it compiled the templates again, 0.1 s."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(template_name="brief", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    class FragmentExporter(HTMLExporter):
+        """nbconvert's HTML exporter without the pass it ends with: it parses the whole output again
+        with BeautifulSoup to give <img> without alt text one and JupyterLab's cell classes a tabindex,
+        and prints it again (0.3 s for a notebook with charts). The brief's template writes neither."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = FragmentExporter(template_name="brief", extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     return exporter
 
 
+_EXPORTING = threading.Lock()  # (two notebooks may end at once; the exporter registers filters per call)
+
+
+def warm_up() -> None:
+    """Convert a small notebook, so that the first real one does not pay for compiling the template and
+    for what nbconvert imports on first use (0.6 s; a notebook's own conversion then takes 0.05 s)."""
+    from brief.engine.cache import template_digest
+
+    output = nbformat.v4.new_output("display_data", data={"text/html": "<p>x</p>", "text/markdown": "**x**", "image/svg+xml": "<svg></svg>"})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A\n\nSome *text*."), nbformat.v4.new_code_cell("", outputs=[output])])
+    with _EXPORTING:
+        _exporter(template_digest()).from_notebook_node(notebook)
+
+
 def _fragment(path: Path) -> str:
+    from brief.engine.cache import template_digest
+
     notebook = blank_removed(nbformat.read(str(path), as_version=4))
-    body, _ = _exporter().from_notebook_node(notebook)
+    with _EXPORTING:
+        body, _ = _exporter(template_digest()).from_notebook_node(notebook)
     return body
 
 
@@ -404,16 +438,18 @@ def write_pdf(html: str, target: Path, *, as_of: dt.date) -> None:
     typst_pdf.write_pdf(html, target, as_of=as_of)
 
 
-def start_pdf(html: str, target: Path, *, as_of: dt.date, cache: Cache | None = None) -> Future:
+def start_pdf(html: str, target: Path, *, as_of: dt.date, cache: Cache | None = None, after: threading.Thread | None = None) -> Future:
     """Write the print edition's Typst markup now and compile it on another thread, whose Future this is
-    (its result() raises RenderError as write_pdf would). Typst compiles without holding Python's lock,
-    so the HTML edition can be assembled meanwhile. With a `cache`, the markup is kept there for the
-    next build's typst_pdf.warm_up."""
+    (its result() raises RenderError as write_pdf would), once the thread `after` has ended (the build's
+    Typst warm-up). Typst compiles without holding Python's lock, so the HTML edition can be assembled
+    meanwhile. With a `cache`, the markup is kept there for the next build's typst_pdf.warm_up."""
     from brief.engine import typst_pdf
 
     doc = typst_pdf.document(html, as_of=as_of)
 
     def compile_and_remember() -> None:
+        if after is not None:
+            after.join()
         typst_pdf.compile_pdf(doc, Path(target))
         if cache is not None:
             typst_pdf.remember(doc, cache)
