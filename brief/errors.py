@@ -33,6 +33,10 @@ class DataError(ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in the data:\n{shown}{more}")
 
 
+class ManifestError(ValueError):
+    """notebooks/manifest.toml does not describe a run the build can make."""
+
+
 class RenderError(ValueError):
     """The executed notebooks cannot be assembled into the brief (e.g. a citation names no source)."""
 

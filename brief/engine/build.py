@@ -42,13 +42,13 @@ from brief.config import (
     RESULTS_DIRNAME,
     STAGING_PREFIX,
 )
-from brief.engine import edition
-from brief.engine.cache import Cache, Planner, code_digest, sha256_file
+from brief.engine import edition, unchanged
+from brief.engine.cache import Cache, Planner, code_digest
 from brief.engine.inputs import build_fingerprint, digest, files_under
 from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
-from brief.files import read_csv
+from brief.files import read_csv, sha256_file
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
@@ -417,13 +417,6 @@ def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.
         typst_pdf.warm_up(cache)
 
 
-def validate_if_changed(params: BuildParams, cache: Cache, code: str, log) -> None:
-    """Validate the data; skipped when the same data already passed with the same code."""
-    check = _data_check(params, cache, code, log)
-    if check is not None:
-        check()
-
-
 def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: bool = False) -> Callable[[], None] | None:
     """What validates the data (and records that it passed), announced in the log; None when the same
     data already passed with the same code. `in_child`: in a process of its own (brief.engine.data_check)."""
@@ -444,9 +437,11 @@ def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: boo
     return check
 
 
-def _check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event) -> Future:
-    """validate_if_changed in a child process, waited for on a thread (announced now, in order); `bad_data` is set if it raises."""
-    validate = _data_check(params, cache, code, log, in_child=True) or (lambda: None)
+def check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event, in_child: bool = True) -> Future:
+    """Validate the data on a thread (announced now, in order), in a child process unless not `in_child`
+    (the preview's process has pandas loaded); skipped when the same data already passed with the same
+    code. `bad_data` is set if it raises."""
+    validate = _data_check(params, cache, code, log, in_child) or (lambda: None)
 
     def check() -> None:
         try:
@@ -469,7 +464,10 @@ def build(params: BuildParams, log: Callable[[str], None] = _log) -> BuildResult
         check_output_dir(params.output_dir, params.data_dir)  # again, now that no other build can change the folder
         for leftover in params.output_dir.glob(f"{STAGING_PREFIX}*"):  # of a build that was killed
             shutil.rmtree(leftover, ignore_errors=True)
-        return _build(params, log)
+        snapshot = unchanged.Snapshot(params)  # (before anything is read)
+        result = _build(params, log)
+        snapshot.record()
+        return result
 
 
 def _notebooks_to_run(planner: Planner, sections: list[Section]) -> int:
@@ -501,7 +499,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         # problem, not the notebook's (and its copy is not kept). With none to run (or unreadable
         # data), the check comes first.
         bad_data = threading.Event()
-        checking = _check_meanwhile(params, cache, code, log, bad_data)
+        checking = check_meanwhile(params, cache, code, log, bad_data)
         if pool is None:
             checking.result()
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
@@ -511,7 +509,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             record = edition.read_record(params.output_dir)
             if not params.force and record.get("key") == render_key and edition.intact(record, params.output_dir):
                 seconds = time.perf_counter() - started
-                log(f"Nothing changed: the brief in {params.output_dir} is up to date ({seconds:.2f} s).")
+                log(unchanged.nothing_changed(params.output_dir, seconds))
                 return _result(params, [], [s.notebook for s in sections], False, seconds)
 
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}-", dir=params.output_dir))

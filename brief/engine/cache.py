@@ -23,14 +23,10 @@ from brief.config import PACKAGE_DIR, REQUIREMENTS_FILE, TEMPLATES_DIR
 from brief.engine.inputs import digest, files_under
 from brief.engine.manifest import Section, run_order
 from brief.errors import DataError
-from brief.files import read_csv, read_json_object, write_atomic, write_json_object
+from brief.files import read_csv, read_json_object, sha256_file, write_atomic, write_json_object
 
 MANIFEST_NAME = "entry.json"
 CHART_MEMO_KEEP = 64  # charts kept for the current code (about a dozen per edition; the preview's drafts are others)
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def sha256_text(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+import time
 
 from brief.config import DATA_DIR, DEFAULT_AS_OF, OUTPUT_DIR
 from brief.engine.params import DEFAULT_CELL_TIMEOUT
@@ -74,9 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from brief.engine.manifest import ManifestError
     from brief.engine.params import ParameterError, build_params
-    from brief.errors import DataError
+    from brief.errors import DataError, ManifestError
 
     try:
         if args.command == "validate":
@@ -115,6 +115,12 @@ def _run(args) -> int:
             force=args.force,
             cell_timeout=args.cell_timeout,
         )
+        from brief.engine import unchanged
+
+        started = time.perf_counter()
+        if unchanged.up_to_date(params):  # (told from the files' status: the engine is not even imported)
+            print(unchanged.nothing_changed(params.output_dir, time.perf_counter() - started), file=sys.stderr)
+            return 0
         from brief.engine.build import NotebookError, build
         from brief.engine.kernels import KernelStartError
         from brief.errors import OutputBusyError, RenderError

@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from brief.config import BUILD_LOCK, CACHE_DIRNAME, EDITION_RECORD, FAILED_DIRNAME, OUTPUT_DIR, RESULTS_DIRNAME, STAGING_PREFIX, figures_dir_for
-from brief.engine.cache import sha256_file
 from brief.errors import OutputBusyError
-from brief.files import read_json_object, write_json_object
+from brief.files import read_json_object, sha256_file, write_json_object
 
 # What the committed edition in the project's own output/ (and figures/) consists of.
 EDITION_PATTERNS = ("brief.html", "brief.pdf", "brief.docx", "notebooks/*.ipynb", f"{RESULTS_DIRNAME}/*.json", "figures/*.svg", "figures/*.png")

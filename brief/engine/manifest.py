@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief.config import MANIFEST_FILE, NOTEBOOKS_DIR
+from brief.errors import ManifestError
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,6 @@ class Section:
     @property
     def path(self) -> Path:
         return NOTEBOOKS_DIR / self.notebook
-
-
-class ManifestError(ValueError):
-    pass
 
 
 def load_manifest(path: Path = MANIFEST_FILE) -> list[Section]:

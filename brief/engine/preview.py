@@ -149,7 +149,7 @@ class Preview:
     # ------------------------------------------------------------------ rebuilding
 
     def rebuild(self) -> None:
-        from brief.engine.build import Editions, NotebookError, planner_for, run_sections, validate_if_changed
+        from brief.engine.build import Editions, NotebookError, check_meanwhile, planner_for, run_sections
         from brief.engine.cache import code_digest
         from brief.engine.edition import build_lock
         from brief.engine.inputs import build_fingerprint
@@ -166,26 +166,43 @@ class Preview:
         try:
             sections = load_manifest()
             code = code_digest()
-            validate_if_changed(params, self.cache, code, self.log)
+            # The data is checked while the notebooks run (in this process: pandas is loaded). Bad data
+            # is shown as soon as the check finds it; the notebooks are left to end on their own (the
+            # kernels stay warm), and nothing they made is shown.
+            checking = check_meanwhile(params, self.cache, code, self.log, threading.Event(), in_child=False)
+            checking.add_done_callback(lambda check: isinstance(check.exception(), DataError) and self._failed(check.exception(), started))
             steps = [time.perf_counter()]
             planner = planner_for(params, self.cache, code)
             with build_lock(params.output_dir, wait=True):  # the cache is shared with `build` into the same folder
-                executed, cached, _ = run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
+                try:
+                    executed, cached, _ = run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
+                except NotebookError:
+                    if checking.exception() is not None:  # (waits for the check) a notebook that failed on bad data: the data's problem
+                        raise checking.exception() from None
+                    raise
+            checking.result()
             steps.append(time.perf_counter())
             fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
             editions = Editions(sections, params, staging, planner, fingerprint)
             page = editions("html")
             steps.append(time.perf_counter())
         except (DataError, ManifestError, NotebookError, RenderError, KernelStartError) as exc:
-            seconds = time.perf_counter() - started
-            self.log(f"Rebuild failed after {seconds:.1f} s: {exc}")
-            self._set(state="error", error=str(exc), seconds=seconds, generation=self.state.generation + 1, executed=[], cached=[])
+            self._failed(exc, started)
             return
         seconds = time.perf_counter() - started
         self.editions = editions
-        split = f"checks {steps[0] - started:.1f} s, notebooks {steps[1] - steps[0]:.1f} s, page {steps[2] - steps[1]:.1f} s"
+        split = f"setting out {steps[0] - started:.1f} s, notebooks and data check {steps[1] - steps[0]:.1f} s, page {steps[2] - steps[1]:.1f} s"
         self.log(f"Rebuilt in {seconds:.1f} s ({split}): {len(executed)} notebook(s) run ({', '.join(executed) or 'none'}).")
         self._set(state="ok", error=None, page=page, seconds=seconds, generation=self.state.generation + 1, executed=list(executed), cached=list(cached))
+
+    def _failed(self, exc: Exception, started: float) -> None:
+        """Show the rebuild's error over the last good page (once: the data check may have shown it already)."""
+        with self.changed:
+            if self.state.state == "error" and self.state.error == str(exc):
+                return
+            seconds = time.perf_counter() - started
+            self.log(f"Rebuild failed after {seconds:.1f} s: {exc}")
+            self._set(state="error", error=str(exc), seconds=seconds, generation=self.state.generation + 1, executed=[], cached=[])
 
     def _set(self, **changes) -> None:
         with self.changed:
