@@ -70,5 +70,6 @@ CHART_MEMO_ENV = "BRIEF_CHART_MEMO"
 KEEP_KERNELS_ENV = "BRIEF_KEEP_KERNELS"
 KEEP_KERNELS_SECONDS = 600
 # The niceness of the work a build does beside its notebooks (checking the data, warming up the
-# renderer): it may wait, the notebooks may not.
+# renderer) when it has more notebooks to run than kernels: that work may wait, the notebooks may not
+# (brief.engine.build._background_niceness).
 BACKGROUND_NICENESS = 10

@@ -393,18 +393,29 @@ class Editions:
         return render.assemble(self.bodies, **self.page, edition=edition)
 
 
-def _yield_to_kernels() -> None:
-    """Lower the calling thread's priority (Linux; elsewhere nothing): what it does may wait, the notebooks may not."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+def _background_niceness(to_run: int) -> int:
+    """The niceness of what a build does beside its notebooks: checking the data, warming the renderer up.
+
+    With more notebooks to run than kernels, that work ends long before they do: it is niced, so that
+    they go first. With fewer, it ends about when they do, and the build then waits for it: niced, it
+    starved whenever the machine had other work (a one-file rebuild beside a busy core took about 1 s
+    longer), and a niced thread can be put aside while it holds Python's lock."""
+    return BACKGROUND_NICENESS if to_run > WORKERS else 0
 
 
-def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event) -> None:
+def _lower_priority(niceness: int) -> None:
+    """Lower the calling thread's priority by `niceness` (Linux; elsewhere nothing)."""
+    if niceness:
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+
+
+def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event, niceness: int) -> None:
     """Import nbconvert while the kernels work, not after them, and convert a small notebook
     (render.warm_up), then set `rendering`; for a PDF, then warm Typst up (typst_pdf.warm_up: the last
     edition's markup laid out), which the PDF's compile waits for (the editions are assembled
-    meanwhile). At low priority."""
-    _yield_to_kernels()
+    meanwhile). At `niceness`."""
+    _lower_priority(niceness)
     try:
         from brief.engine import render
 
@@ -417,9 +428,9 @@ def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.
         typst_pdf.warm_up(cache)
 
 
-def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: bool = False) -> Callable[[], None] | None:
+def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: bool = False, niceness: int = 0) -> Callable[[], None] | None:
     """What validates the data (and records that it passed), announced in the log; None when the same
-    data already passed with the same code. `in_child`: in a process of its own (brief.engine.data_check)."""
+    data already passed with the same code. `in_child`: in a process of its own (brief.engine.data_check), at `niceness`."""
     data_hash = digest(files_under(params.data_dir, ["*"]), root=params.data_dir, extra=code)
     if cache.read_record("validated").get("data") == data_hash:
         return None
@@ -427,21 +438,23 @@ def _data_check(params: BuildParams, cache: Cache, code: str, log, in_child: boo
 
     def check() -> None:
         if in_child:
-            from brief.engine.data_check import check_in_child as validate
+            from brief.engine.data_check import check_in_child
+
+            check_in_child(params.data_dir, niceness)
         else:
             from brief.data import validate
 
-        validate(params.data_dir)
+            validate(params.data_dir)
         cache.write_record("validated", {"data": data_hash})
 
     return check
 
 
-def check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event, in_child: bool = True) -> Future:
-    """Validate the data on a thread (announced now, in order), in a child process unless not `in_child`
-    (the preview's process has pandas loaded); skipped when the same data already passed with the same
-    code. `bad_data` is set if it raises."""
-    validate = _data_check(params, cache, code, log, in_child) or (lambda: None)
+def check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data: threading.Event, in_child: bool = True, niceness: int = 0) -> Future:
+    """Validate the data on a thread (announced now, in order), in a child process at `niceness` unless
+    not `in_child` (the preview's process has pandas loaded); skipped when the same data already passed
+    with the same code. `bad_data` is set if it raises."""
+    validate = _data_check(params, cache, code, log, in_child, niceness) or (lambda: None)
 
     def check() -> None:
         try:
@@ -499,7 +512,8 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         # problem, not the notebook's (and its copy is not kept). With none to run (or unreadable
         # data), the check comes first.
         bad_data = threading.Event()
-        checking = check_meanwhile(params, cache, code, log, bad_data)
+        niceness = _background_niceness(to_run)
+        checking = check_meanwhile(params, cache, code, log, bad_data, niceness=niceness)
         if pool is None:
             checking.result()
         fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)
@@ -518,7 +532,7 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         try:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
             rendering = threading.Event()
-            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering), daemon=True)
+            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering, niceness), daemon=True)
             warm.start()
             try:
                 executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data)
