@@ -29,3 +29,17 @@ def test_committed_edition_is_current(built_brief):
     built = {p.name: p.read_bytes() for p in (built_brief / "figures").glob("*.svg")}
     committed = {p.name: p.read_bytes() for p in FIGURES_DIR.glob("*.svg")}
     assert committed == built, "figures/ is stale: run make brief"
+
+
+def test_jupyterlab_checkpoints_are_not_inputs(tmp_path):
+    """A checkpoint JupyterLab saves beside a notebook changes neither the inputs fingerprint nor a folder's hash."""
+    from brief.engine.inputs import digest, files_under
+
+    (tmp_path / "01_chronology.ipynb").write_text("{}", encoding="utf-8")
+    before = files_under(tmp_path, ["*.ipynb"])
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "01_chronology-checkpoint.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    (tmp_path / "sub" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "sub" / "__pycache__" / "x.ipynb").write_text("{}", encoding="utf-8")
+    assert files_under(tmp_path, ["*.ipynb"]) == before == [tmp_path / "01_chronology.ipynb"]
+    assert digest(files_under(tmp_path, ["*"]), root=tmp_path) == digest(before, root=tmp_path)

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from brief.config import NOTEBOOKS_DIR, PACKAGE_DIR, REQUIREMENTS_FILE
 
+NOT_INPUTS = {"__pycache__", ".ipynb_checkpoints"}  # folders that Python and JupyterLab write of their own accord
+
 
 def files_under(directory: Path, patterns: Iterable[str]) -> list[Path]:
+    """The files under `directory` matching any of `patterns`, at any depth, outside NOT_INPUTS folders."""
     directory = Path(directory)
-    found = {p for pattern in patterns for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    found = {p for pattern in patterns for p in directory.rglob(pattern) if p.is_file() and NOT_INPUTS.isdisjoint(p.relative_to(directory).parts)}
     return sorted(found)
 
 
