@@ -19,12 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-from brief.config import CACHE_DIRNAME, EDITION_RECORD, NOTEBOOKS_DIR, PACKAGE_DIR, REQUIREMENTS_FILE, figures_dir_for
+from brief.config import CACHE_DIRNAME, EDITION_RECORD, NOTEBOOKS_DIR, PACKAGE_DIR, REQUIREMENTS_FILE
+from brief.engine.edition import path_of
+from brief.engine.inputs import NOT_INPUTS
 from brief.files import read_json_object, write_json_object
 
 RECORD_NAME = "unchanged.json"  # in the output folder's cache
 RACY_SECONDS = 2.0
-SKIPPED_FOLDERS = {"__pycache__"}  # (Python writes there; the build never reads it)
 
 
 def _status(path: Path) -> list[int] | None:
@@ -41,8 +42,8 @@ def _walk(root: Path, into: dict[str, list[int] | None]) -> None:
     if not root.is_dir():
         return
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS)
-        for name in sorted(subfolders) + sorted(files):
+        subfolders[:] = sorted(d for d in subfolders if d not in NOT_INPUTS)
+        for name in subfolders + sorted(files):
             path = os.path.join(folder, name)
             into[path] = _status(Path(path))
 
@@ -62,7 +63,7 @@ def outputs(params) -> dict[str, list[int] | None]:
     record = output_dir / EDITION_RECORD
     found[str(record)] = _status(record)
     for name in sorted(read_json_object(record).get("files") or {}):
-        path = figures_dir_for(output_dir) / name.removeprefix("figures/") if name.startswith("figures/") else output_dir / name
+        path = path_of(name, output_dir)
         found[str(path)] = _status(path)
     _walk(output_dir / CACHE_DIRNAME / "sections", found)
     return found
