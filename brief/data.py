@@ -21,7 +21,7 @@ from brief import vocab
 from brief.config import DATA_DIR
 from brief.dates import DATE_PATTERN, calendar_problem, parse_partial_date, precision_of
 from brief.errors import DataError, Problem
-from brief.files import read_csv
+from brief.files import read_csv, split_list
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -251,11 +251,6 @@ TABLES: dict[str, Table] = {
 
 
 # ---------------------------------------------------------------------------- values
-
-
-def split_list(cell: str) -> list[str]:
-    """A ';'-separated cell as a list of stripped, non-empty items."""
-    return [item.strip() for item in str(cell).split(vocab.LIST_SEP) if item.strip()]
 
 
 def _is_partial_date(text: str) -> bool:

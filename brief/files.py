@@ -1,4 +1,4 @@
-"""Files the build reads and writes, with no heavy import: a CSV table as typed (read_csv), and writing
+"""Files the build reads and writes, with no heavy import: a CSV table as typed (read_csv) and its list cells (split_list), and writing
 a file so that no reader, and no other run, ever sees half of it (a temporary file of its own beside the
 target, then a rename)."""
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brief.errors import DataError, Problem
+from brief.vocab import LIST_SEP
 
 # Read once, at import (setting it is the only way to read it): new files get the usual permissions, not mkstemp's 0600.
 _UMASK = os.umask(0o022)
@@ -108,3 +109,8 @@ def read_csv(path: Path, file: str) -> CsvTable:
     if header is None:
         raise DataError([Problem(file, None, None, "is empty (a header line is required)")])
     return CsvTable(header, rows, lines, problems)
+
+
+def split_list(cell: str) -> list[str]:
+    """A ';'-separated cell as a list of stripped, non-empty items."""
+    return [item.strip() for item in str(cell).split(LIST_SEP) if item.strip()]

@@ -10,7 +10,8 @@ import datetime as dt
 import html
 from collections.abc import Iterable
 
-from brief.data import parse_partial_date, split_list
+from brief.dates import parse_partial_date
+from brief.files import split_list
 
 
 class Html(str):

@@ -349,6 +349,18 @@ def test_a_build_keeps_its_kernels_and_the_next_build_uses_them_with_the_same_re
     again = build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
     assert set(again.executed) == {"04_humanitarian.ipynb", "06_outlook.ipynb", "07_methods.ipynb"}  # (three notebooks for the two kernels)
     assert kept(out) == first  # the same two processes ran the notebooks, and are kept again
+    from brief.engine import data_check
+
+    def no_child(*args):
+        raise AssertionError("the check started a child process")
+
+    child = data_check.problems_in_child
+    monkeypatch.setattr(data_check, "problems_in_child", no_child)
+    edit_csv(data_copy / "borders.csv", "FI-RU-factbook,FI,russia,factbook,1309.0", "FI-RU-factbook,FI,russia,factbook,1312.0")
+    one = build(build_params(data_dir=data_copy, output_dir=out, formats="html"), log=lambda m: None)
+    assert "03_rationales.ipynb" in one.executed  # (its dependants wait for it: the other kernel checked the data)
+    assert kept(out) == first
+    monkeypatch.setattr(data_check, "problems_in_child", child)
     monkeypatch.setenv(KEEP_KERNELS_ENV, "0")
     fresh = tmp_path / "fresh"
     build(build_params(data_dir=data_copy, output_dir=fresh, formats="html"), log=lambda m: None)

@@ -397,6 +397,7 @@ class KernelPool:
         self.started = 0  # kernels started in all (for tests and the benchmark)
         self.adopted = 0  # kept kernels of an earlier pool taken
         self._records = self._kept_records() if kept is not None else []
+        self._all_kept = kept is not None and len(self._records) >= size  # every kernel is a kept one (ready in a tenth of a second)
         for _ in range(size):
             self._start_one()
 
@@ -419,6 +420,27 @@ class KernelPool:
             with contextlib.suppress(OSError):
                 path.unlink()
         return usable
+
+    @property
+    def size(self) -> int:
+        """How many kernels the pool keeps up."""
+        return self._size
+
+    def spare(self):
+        """A kernel for a short job beside the notebooks (the data check: a warm kernel has pandas loaded),
+        if one is ready now, or will be in a tenth of a second (every kernel of the pool is a kept one);
+        else None (one still starting takes seconds). `done()` it when the job ends. Ask only when a
+        kernel would be idle anyway: a notebook that wants it meanwhile waits for the job."""
+        if self._all_kept:
+            return self.take()
+        try:
+            manager = self._ready.get_nowait()
+        except queue.Empty:
+            return None
+        if manager is _CLOSED or isinstance(manager, KernelStartError):
+            self._ready.put(manager)  # (for take(), which raises)
+            return None
+        return manager
 
     def _adopt(self):
         """A kept kernel, claimed; None when none is left that answers."""

@@ -149,7 +149,7 @@ class Preview:
     # ------------------------------------------------------------------ rebuilding
 
     def rebuild(self) -> None:
-        from brief.engine.build import Editions, NotebookError, check_meanwhile, planner_for, run_sections
+        from brief.engine.build import Editions, NotebookError, check_meanwhile, notebooks_to_run, planner_for, run_sections, spare_kernels
         from brief.engine.cache import code_digest
         from brief.engine.edition import build_lock
         from brief.engine.inputs import build_fingerprint
@@ -166,13 +166,14 @@ class Preview:
         try:
             sections = load_manifest()
             code = code_digest()
-            # The data is checked while the notebooks run (in this process: pandas is loaded). Bad data
-            # is shown as soon as the check finds it; the notebooks are left to end on their own (the
-            # kernels stay warm), and nothing they made is shown.
-            checking = check_meanwhile(params, self.cache, code, self.log, threading.Event(), in_child=False)
+            # The data is checked while the notebooks run: on a kernel they leave idle, or in this process
+            # (pandas is loaded). Bad data is shown as soon as the check finds it; the notebooks are left
+            # to end on their own (the kernels stay warm), and nothing they made is shown.
+            planner = planner_for(params, self.cache, code)
+            spare = spare_kernels(self.pool, notebooks_to_run(planner, sections)[1])
+            checking = check_meanwhile(params, self.cache, code, self.log, threading.Event(), pool=spare, here=True)
             checking.add_done_callback(lambda check: isinstance(check.exception(), DataError) and self._failed(check.exception(), started))
             steps = [time.perf_counter()]
-            planner = planner_for(params, self.cache, code)
             with build_lock(params.output_dir, wait=True):  # the cache is shared with `build` into the same folder
                 try:
                     executed, cached, _ = run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
