@@ -156,3 +156,22 @@ def test_every_cross_reference_in_the_notebooks_resolves(built_brief):
     assert all(soup.find(id=a["href"][1:]) for a in soup.select("a.xref"))
     text = " ".join(page.extract_text() for page in PdfReader(built_brief / "brief.pdf").pages)
     assert "not in this edition" not in text and "@fig-" not in text and "@tab-" not in text
+
+
+def test_the_renderer_warms_up_only_once_the_first_notebook_is_under_way(monkeypatch, tmp_path):
+    """Its imports and first assembly hold Python's lock, which starting a notebook needs."""
+    import threading
+
+    from brief.engine import build as build_module
+    from brief.engine import render
+    from brief.engine.cache import Cache
+
+    warmed = threading.Event()
+    monkeypatch.setattr(render, "warm_up", lambda editions, cache: warmed.set())
+    rendering, under_way = threading.Event(), threading.Event()
+    warm = threading.Thread(target=build_module._warm_renderer, args=(Cache(tmp_path / "cache"), ("html",), rendering, 0, under_way), daemon=True)
+    warm.start()
+    assert not warmed.wait(0.5) and not rendering.is_set()
+    under_way.set()
+    warm.join(10)
+    assert warmed.is_set() and rendering.is_set()

@@ -110,14 +110,19 @@ def _cells(executed: Path) -> list:
         return []
 
 
-def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT, kernel=None) -> None:
+def execute_notebook(section: Section, target: Path, parameters: dict, cell_timeout: float = DEFAULT_CELL_TIMEOUT, kernel=None,
+                     under_way: threading.Event | None = None) -> None:
     """Run one notebook with papermill, in the notebooks folder, with the global parameters injected; no cell may run longer than `cell_timeout` seconds.
 
     `kernel` is a started kernel manager from brief/engine/kernels.py (papermill starts one when None).
+    `under_way` is set once papermill is imported.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    if under_way is not None:
+        under_way.set()
 
     logger = logging.getLogger("papermill")
     if not any(isinstance(f, _ReportedByTheBuild) for f in logger.filters):
@@ -231,11 +236,12 @@ class _Halted(RuntimeError):
 
 
 def run_sections(sections: list[Section], params: BuildParams, staging: Path, planner: Planner, log, pool: KernelPool | None = None,
-                 failed_dir: Path | None = None, halt: threading.Event | None = None) -> tuple[list[str], list[str], dict[str, str]]:
+                 failed_dir: Path | None = None, halt: threading.Event | None = None, under_way: threading.Event | None = None) -> tuple[list[str], list[str], dict[str, str]]:
     """Run or restore every section, independent ones two at a time, on kernels from `pool` (warm) or
     started by papermill; return (executed, cached, the key of each). A failed notebook's copy is kept in
     `failed_dir` (default: the output folder's). Once `halt` is set, the running notebooks are stopped
-    (their kernels killed) and _Halted is raised."""
+    (their kernels killed) and _Halted is raised. `under_way` is set once the first notebook's run is
+    (papermill imported), or at the end if none ran."""
     cache, renderer = planner.cache, planner.renderer
 
     interrupted = threading.Event()
@@ -278,7 +284,7 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         started = time.perf_counter()
         finished = False
         try:
-            execute_notebook(section, target, parameters, params.cell_timeout, kernel)
+            execute_notebook(section, target, parameters, params.cell_timeout, kernel, under_way)
             finished = True
         except NotebookError as exc:
             failed.set()
@@ -353,6 +359,8 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         raise
     finally:
         threads.shutdown(wait=True)  # after a failing notebook, the other run ends and is cached
+        if under_way is not None:
+            under_way.set()
     if executed:
         cache.prune_chart_memo(planner.code)
     log(f"Notebooks: {len(executed)} run, {len(cached)} from the cache (of {total}).")
@@ -410,16 +418,19 @@ def _lower_priority(niceness: int) -> None:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
-def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event, niceness: int) -> None:
-    """Import nbconvert while the kernels work, not after them, and convert a small notebook
-    (render.warm_up), then set `rendering`; for a PDF, then warm Typst up (typst_pdf.warm_up: the last
-    edition's markup laid out), which the PDF's compile waits for (the editions are assembled
-    meanwhile). At `niceness`."""
+def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event, niceness: int, under_way: threading.Event) -> None:
+    """Import nbconvert while the kernels work, not after them, and convert a small notebook and assemble
+    it in each of `formats` (render.warm_up), then set `rendering`; for a PDF, then warm Typst up
+    (typst_pdf.warm_up: the last edition's markup laid out), which the PDF's compile waits for (the
+    editions are assembled meanwhile). At `niceness`, once the first notebook is `under_way`: what this
+    does holds Python's lock most of the time, and the imports and kernel talk that start a notebook
+    need it (a one-notebook rebuild started its notebook 0.2-0.4 s later)."""
     _lower_priority(niceness)
+    under_way.wait()
     try:
         from brief.engine import render
 
-        render.warm_up()
+        render.warm_up(formats, cache)
     finally:
         rendering.set()  # (also when it failed: the build imports what it needs itself, and says what is wrong)
     if "pdf" in formats:
@@ -537,11 +548,12 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
         (staging / "figures").mkdir()
         try:
             log(f"Running {len(sections)} notebooks ({WORKERS} at a time) …")
-            rendering = threading.Event()
-            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering, niceness), daemon=True)
+            rendering, under_way = threading.Event(), threading.Event()
+            warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering, niceness, under_way), daemon=True)
             warm.start()
             try:
-                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data)
+                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data,
+                                                      under_way=under_way)
             except (NotebookError, _Halted, KernelStartError) as exc:
                 if checking.exception() is not None:  # (waits for the check to end)
                     raise checking.exception() from None  # (a failed notebook's copy, in the staging folder, goes with it)

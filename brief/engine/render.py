@@ -88,15 +88,26 @@ def _exporter(templates: str):
 _EXPORTING = threading.Lock()  # (two notebooks may end at once; the exporter registers filters per call)
 
 
-def warm_up() -> None:
+def warm_up(editions: tuple[str, ...] = (), cache: Cache | None = None) -> None:
     """Convert a small notebook, so that the first real one does not pay for compiling the template and
-    for what nbconvert imports on first use (0.6 s; a notebook's own conversion then takes 0.05 s)."""
+    for what nbconvert imports on first use (0.6 s; a notebook's own conversion then takes 0.05 s); then
+    assemble it as each of `editions` ("pdf": and write its Typst markup), so that the first real
+    assembly does not pay for compiling the page template, CSS selectors and patterns (0.25 s). The
+    chart font comes from `cache` (without one it is cut anew: 0.4 s)."""
     from brief.engine.cache import template_digest
 
-    output = nbformat.v4.new_output("display_data", data={"text/html": "<p>x</p>", "text/markdown": "**x**", "image/svg+xml": "<svg></svg>"})
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A\n\nSome *text*."), nbformat.v4.new_code_cell("", outputs=[output])])
+    table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>"
+    output = nbformat.v4.new_output("display_data", data={"text/html": f"<p>x</p>{table}", "text/markdown": "**x**", "image/svg+xml": "<svg></svg>"})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A\n\n## B\n\nSome *text*."), nbformat.v4.new_code_cell("", outputs=[output])])
     with _EXPORTING:
-        _exporter(template_digest()).from_notebook_node(notebook)
+        body, _ = _exporter(template_digest()).from_notebook_node(notebook)
+    for edition in editions:
+        page = assemble([SectionBody("warm-up", "Warm-up", body)], as_of=dt.date(2000, 1, 1), countries=vocab.WITHDRAWING_STATES, sources={},
+                        fingerprint="", version="", edition=edition, cache=cache)
+        if edition == "pdf":
+            from brief.engine import typst_pdf
+
+            typst_pdf.document(page, as_of=dt.date(2000, 1, 1))
 
 
 def _fragment(path: Path) -> str:
@@ -374,6 +385,13 @@ def edition_line(as_of: dt.date, fingerprint: str, version: str) -> str:
     return f"Edition of {fmt_date(as_of)} · inputs fingerprint {fingerprint} · brief {version}"
 
 
+@functools.lru_cache(maxsize=1)
+def _page_template(templates: str):
+    """The page template, compiled once per version of the templates (`templates`: their digest)."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("page.html.j2")
+
+
 def assemble(
     bodies: list[SectionBody],
     *,
@@ -412,8 +430,9 @@ def assemble(
     references_number = len(sections) + 1
     toc.append({"id": "references", "number": references_number, "title": "References"})
     all_five = tuple(countries) == vocab.WITHDRAWING_STATES
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
-    page = env.get_template("page.html.j2").render(
+    from brief.engine.cache import template_digest
+
+    page = _page_template(template_digest()).render(
         title=TITLE,
         subtitle=SUBTITLE,
         series=SERIES,
