@@ -478,6 +478,18 @@ def check_meanwhile(params: BuildParams, cache: Cache, code: str, log, bad_data:
         checker.shutdown(wait=False)
 
 
+@contextlib.contextmanager
+def data_first(checking: Future) -> Iterator[None]:
+    """Around run_sections: a notebook that failed (or was stopped, or found no kernel) while the data
+    failed its check (`checking`) is the data's problem, and the DataError is raised instead."""
+    try:
+        yield
+    except (NotebookError, _Halted, KernelStartError):
+        if checking.exception() is not None:  # (waits for the check to end)
+            raise checking.exception() from None
+        raise
+
+
 def spare_kernels(pool: KernelPool | None, at_once: int) -> KernelPool | None:
     """`pool`, if one of its kernels would wait for the first `at_once` notebooks to end (it may check the data meanwhile)."""
     return pool if pool is not None and at_once < pool.size else None
@@ -552,14 +564,11 @@ def _build(params: BuildParams, log: Callable[[str], None]) -> BuildResult:
             warm = threading.Thread(target=_warm_renderer, args=(cache, params.formats, rendering, niceness, under_way), daemon=True)
             warm.start()
             try:
-                executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data,
-                                                      under_way=under_way)
-            except (NotebookError, _Halted, KernelStartError) as exc:
-                if checking.exception() is not None:  # (waits for the check to end)
-                    raise checking.exception() from None  # (a failed notebook's copy, in the staging folder, goes with it)
-                if isinstance(exc, NotebookError):
-                    raise _kept_in(params.output_dir / FAILED_DIRNAME, exc) from None
-                raise
+                with data_first(checking):  # (a failed notebook's copy, in the staging folder, then goes with it)
+                    executed, cached, keys = run_sections(sections, params, staging, planner, log, pool, failed_dir=staging / FAILED_DIRNAME, halt=bad_data,
+                                                          under_way=under_way)
+            except NotebookError as exc:
+                raise _kept_in(params.output_dir / FAILED_DIRNAME, exc) from None
             checking.result()  # the data passed its checks (or DataError: nothing is published)
             rendering.wait()
 

@@ -149,7 +149,7 @@ class Preview:
     # ------------------------------------------------------------------ rebuilding
 
     def rebuild(self) -> None:
-        from brief.engine.build import Editions, NotebookError, check_meanwhile, notebooks_to_run, planner_for, run_sections, spare_kernels
+        from brief.engine.build import Editions, NotebookError, check_meanwhile, data_first, notebooks_to_run, planner_for, run_sections, spare_kernels
         from brief.engine.cache import code_digest
         from brief.engine.edition import build_lock
         from brief.engine.inputs import build_fingerprint
@@ -175,12 +175,8 @@ class Preview:
             checking.add_done_callback(lambda check: isinstance(check.exception(), DataError) and self._failed(check.exception(), started))
             steps = [time.perf_counter()]
             with build_lock(params.output_dir, wait=True):  # the cache is shared with `build` into the same folder
-                try:
+                with data_first(checking):
                     executed, cached, _ = run_sections(sections, params, staging, planner, self.log, self.pool, failed_dir=self.workdir / "failed")
-                except NotebookError:
-                    if checking.exception() is not None:  # (waits for the check) a notebook that failed on bad data: the data's problem
-                        raise checking.exception() from None
-                    raise
             checking.result()
             steps.append(time.perf_counter())
             fingerprint = build_fingerprint(params.data_dir, params.as_of.isoformat(), params.countries)

@@ -26,6 +26,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from brief.config import TEMPLATES_DIR
 from brief.engine import fonts
+from brief.engine.render import within
 from brief.engine.svg_aside import stash_svgs
 from brief.errors import RenderError
 
@@ -212,7 +213,7 @@ class Writer:
         return self.blocks(node)
 
     def heading(self, node: Tag, level: int) -> str:
-        number = node.select_one(".sec-num")
+        number = node.find(class_="sec-num")
         prefix = f"#sec-num[{escape(number.get_text())}]" if number else ""
         if number:
             number.extract()
@@ -229,7 +230,7 @@ class Writer:
     def caption(self, caption: Tag | None, label_class: str, source_class: str) -> str:
         if caption is None:
             return "[]"
-        label_node, source_node = caption.select_one(f".{label_class}"), caption.select_one(f".{source_class}")
+        label_node, source_node = caption.find(class_=label_class), caption.find(class_=source_class)
         parts = []
         if label_node is not None:
             parts.append(f"#fig-label[{escape(label_node.get_text())}]")
@@ -247,7 +248,7 @@ class Writer:
         title = SVG_TITLE.search(svg)
         alt = SPACE.sub(" ", unescape(title.group(1))).strip() if title else ""
         if not alt:
-            label_node = node.select_one(".fig-label")
+            label_node = node.find(class_="fig-label")
             raise RenderError(f"the chart {node.get('id') or (label_node.get_text() if label_node else '')!r} has no title to serve as its alt text")
         name = f"chart-{len(self.files) + 1}.svg"
         self.files[name] = fix_svg_case(svg)
@@ -265,9 +266,9 @@ class Writer:
         return f"#table-figure({body or '[]'}, {caption}, short: {'true' if short else 'false'}){target}"
 
     def table(self, node: Tag) -> str:
-        header_row = node.select_one("thead tr")
+        header_row = next(iter(within(node, "thead", "tr")), None)
         header = [cell for cell in header_row.find_all(["th", "td"], recursive=False)] if header_row else []
-        rows = [row.find_all(["th", "td"], recursive=False) for row in (node.select("tbody tr") or node.find_all("tr")) if row is not header_row]
+        rows = [row.find_all(["th", "td"], recursive=False) for row in (within(node, "tbody", "tr") or node.find_all("tr")) if row is not header_row]
         width = max([len(header), *(len(r) for r in rows)], default=0)
         if width == 0:
             return ""
@@ -305,7 +306,7 @@ def text_width(text: str, bold: bool = False) -> float:
 def cell_text(cell: Tag) -> str:
     """A cell's text as it prints on one line; citations are set small, so they count for about two thirds."""
     own = "".join(t for t in cell.find_all(string=True) if t.find_parent(class_="cites") is None)
-    cited = sum(len(marks.get_text()) for marks in cell.select(".cites"))
+    cited = sum(len(marks.get_text()) for marks in cell.find_all(class_="cites"))
     return SPACE.sub(" ", own).strip() + "x" * (cited * 7 // 10)
 
 
@@ -374,7 +375,7 @@ def document(html: str, *, as_of: dt.date) -> Document:
     toc = soup.select("nav.toc li a")
     entries = []
     for link in toc:
-        number = link.select_one(".toc-num")
+        number = link.find(class_="toc-num")
         number_text = number.get_text().strip() if number else ""
         if number:
             number.extract()
