@@ -43,3 +43,7 @@ class RenderError(ValueError):
 
 class OutputBusyError(RuntimeError):
     """Another build holds the lock of the output folder."""
+
+
+class CheckError(RuntimeError):
+    """The data check could not finish (its process or kernel ended, or the check itself raised): the data neither passed nor failed."""

@@ -125,3 +125,23 @@ def test_a_second_build_into_a_folder_being_built_stops_and_the_first_finishes(t
     assert first.wait(timeout=300) == 0
     record = edition.read_record(out)
     assert record["formats"] == ["html"] and edition.intact(record, out) and edition.foreign_files(out) == []
+
+
+def test_a_data_check_that_cannot_finish_is_one_error_and_publishes_nothing(built_brief, data_copy, tmp_path, monkeypatch, capsys):
+    """A check whose process dies has neither passed nor failed the data: nothing is published, and no traceback is shown."""
+    from brief.engine import data_check
+    from brief.errors import CheckError
+
+    def died(data_dir, niceness=0):
+        raise CheckError("the data check ended before it finished: MemoryError: out of memory")
+
+    out = tmp_path / "out"
+    shutil.copytree(built_brief, out)
+    before = edition_files(out)
+    readme = data_copy / "README.md"  # (read by no notebook: the check runs first, no kernel starts)
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nA note.\n", encoding="utf-8")
+    monkeypatch.setattr(data_check, "problems_in_child", died)
+    assert cli.main(["build", "--data-dir", str(data_copy), "--output-dir", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "error: the data check ended before it finished: MemoryError: out of memory" in err and "Traceback" not in err
+    assert edition_files(out) == before

@@ -123,14 +123,14 @@ def _run(args) -> int:
             return 0
         from brief.engine.build import NotebookError, build
         from brief.engine.kernels import KernelStartError
-        from brief.errors import OutputBusyError, RenderError
+        from brief.errors import CheckError, OutputBusyError, RenderError
 
         try:
             build(params)
         except OutputBusyError as exc:
             print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
             return 1
-        except (NotebookError, RenderError, KernelStartError) as exc:
+        except (NotebookError, RenderError, KernelStartError, CheckError) as exc:
             print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
             return 1
         except OSError as exc:  # a full disk, a folder that became read-only: the build removed what it had written

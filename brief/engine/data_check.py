@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from brief.errors import DataError, Problem
+from brief.errors import CheckError, DataError, Problem
 
 
 def problems_in_child(data_dir: Path, niceness: int = 0) -> list[Problem]:
@@ -31,7 +31,7 @@ def problems_in_child(data_dir: Path, niceness: int = 0) -> list[Problem]:
     child = subprocess.run([sys.executable, "-m", __name__, str(data_dir), str(niceness)], capture_output=True, text=True, encoding="ascii", errors="replace")
     if child.returncode != 0:
         last_words = "\n".join(child.stderr.strip().splitlines()[-5:]) or f"exit status {child.returncode}"
-        raise RuntimeError(f"the data check ended before it finished: {last_words}")
+        raise CheckError(f"the data check ended before it finished: {last_words}")
     return [Problem(**json.loads(line)) for line in child.stdout.splitlines() if line.strip()]
 
 
@@ -76,7 +76,7 @@ def check(data_dir: Path, niceness: int = 0, pool=None, here: bool = False) -> N
             problems = problems_in_kernel(manager, data_dir)
         except KernelStartError as exc:  # the check itself raised (it would in a child too)
             pool.done(manager, reuse=False)
-            raise RuntimeError(f"the data check ended before it finished: {exc}") from None
+            raise CheckError(f"the data check ended before it finished: {exc}") from None
         except (RuntimeError, TimeoutError):
             pool.done(manager, reuse=False)
         else:

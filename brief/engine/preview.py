@@ -155,7 +155,7 @@ class Preview:
         from brief.engine.inputs import build_fingerprint
         from brief.engine.kernels import KernelStartError
         from brief.engine.manifest import ManifestError, load_manifest
-        from brief.errors import DataError, RenderError
+        from brief.errors import CheckError, DataError, RenderError
 
         params, started = self.params, time.perf_counter()
         self._set(state="building")
@@ -183,7 +183,7 @@ class Preview:
             editions = Editions(sections, params, staging, planner, fingerprint)
             page = editions("html")
             steps.append(time.perf_counter())
-        except (DataError, ManifestError, NotebookError, RenderError, KernelStartError) as exc:
+        except (DataError, ManifestError, NotebookError, RenderError, KernelStartError, CheckError) as exc:
             self._failed(exc, started)
             return
         seconds = time.perf_counter() - started
