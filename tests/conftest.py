@@ -65,11 +65,6 @@ def kernel_processes(parent_pid: int | None = None) -> list:
     """The live kernel processes under `parent_pid` (default: this one); ended ones not yet reaped are left out."""
     import psutil
 
-    found = []
-    for process in psutil.Process(parent_pid).children(recursive=True):
-        try:
-            if "ipykernel_launcher" in " ".join(process.cmdline()):
-                found.append(process)
-        except psutil.Error:  # (ended meanwhile, or a zombie)
-            continue
-    return found
+    from brief.engine.kernels import is_kernel
+
+    return [process for process in psutil.Process(parent_pid).children(recursive=True) if is_kernel(process)]

@@ -45,7 +45,7 @@ from brief.config import (
 from brief.engine import edition, unchanged
 from brief.engine.cache import Cache, Planner, code_digest
 from brief.engine.inputs import build_fingerprint, digest, files_under
-from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError
+from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError, is_kernel
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
 from brief.files import read_csv, sha256_file
@@ -175,20 +175,11 @@ def _stop_kernels() -> None:
     """End the kernels this build started (each runs in a session of its own, so Ctrl-C does not reach them)."""
     import psutil
 
-    kernels = [p for p in psutil.Process().children(recursive=True) if _is_kernel(p)]
+    kernels = [p for p in psutil.Process().children(recursive=True) if is_kernel(p)]
     for kernel in kernels:
         with contextlib.suppress(psutil.Error):
             kernel.kill()
     psutil.wait_procs(kernels, timeout=2)
-
-
-def _is_kernel(process) -> bool:
-    import psutil
-
-    try:
-        return "ipykernel_launcher" in " ".join(process.cmdline())
-    except psutil.Error:
-        return False
 
 
 @contextlib.contextmanager

@@ -286,6 +286,16 @@ def _wait_until_ready(client, manager) -> None:
             raise TimeoutError(f"the kernel did not answer within {START_TIMEOUT} s")
 
 
+def is_kernel(process) -> bool:
+    """Whether a psutil process is a Jupyter kernel (one that has ended, or a zombie, is not)."""
+    import psutil
+
+    try:
+        return "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 def stop_kernel(manager) -> None:
     """Stop a kernel at once (its notebook has ended; nothing in it is kept)."""
     # The process is killed directly: the manager's own shutdown would run on the event loop of the
