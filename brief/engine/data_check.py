@@ -4,14 +4,15 @@ A build checks the data while its notebooks run. On a thread of the build's own 
 (importing pandas and pandera, then validating: about 1 s of CPU) held the interpreter's lock that the
 thread running the notebooks needs for every message from its kernel, and it did so at low priority,
 so the notebooks waited on it: a one-notebook rebuild took about 0.6 s longer. In a child process it
-takes a core of its own. (The preview, whose process has pandas loaded already, validates in-process.)
+takes a core of its own.
 
 The child prints the problems as JSON, one per line, and exits 0 whether or not it found any;
-anything else (a crash) is reported as one, with the child's last words.
+anything else (a crash) is a CheckError, with the child's last words.
 
-Where a kept kernel is spare (a rebuild that runs fewer notebooks than the last build kept kernels for),
+Where a kernel of the build's pool would wait for the first notebooks anyway (build.spare_kernels),
 the check runs there instead (`problems_in_kernel`): the kernel has pandas loaded, so the check costs
-0.4-0.9 CPU-s instead of the child's 2.2 (1.3 of them importing pandas and pandera).
+0.4-0.9 CPU-s instead of the child's 2.2 (1.3 of them importing pandas and pandera). The preview,
+whose process has pandas loaded, checks in-process when no kernel is spare.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def problems_in_child(data_dir: Path, niceness: int = 0) -> list[Problem]:
     if child.returncode != 0:
         last_words = "\n".join(child.stderr.strip().splitlines()[-5:]) or f"exit status {child.returncode}"
         raise CheckError(f"the data check ended before it finished: {last_words}")
-    return [Problem(**json.loads(line)) for line in child.stdout.splitlines() if line.strip()]
+    return _from_json_lines(child.stdout)
 
 
 def problems_in_kernel(manager, data_dir: Path) -> list[Problem]:
@@ -41,13 +42,13 @@ def problems_in_kernel(manager, data_dir: Path) -> list[Problem]:
     if the kernel's process ends, TimeoutError if it does not answer, KernelStartError if the check raises."""
     import tempfile
 
-    from brief.engine.kernels import _run_silently
+    from brief.engine.kernels import run_silently
 
     with tempfile.TemporaryDirectory(prefix="brief-check-") as scratch:
         target = Path(scratch) / "problems.jsonl"
         code = f"__import__({__name__!r}).engine.data_check.write_problems({str(Path(data_dir).resolve())!r}, {str(target)!r})\n"
-        _run_silently(manager, code, "check the data")
-        return [Problem(**json.loads(line)) for line in target.read_text(encoding="ascii").splitlines() if line.strip()]
+        run_silently(manager, code, "check the data")
+        return _from_json_lines(target.read_text(encoding="ascii"))
 
 
 def write_problems(data_dir: str, target: str) -> None:
@@ -60,6 +61,11 @@ def write_problems(data_dir: str, target: str) -> None:
 def _as_json(problem: Problem) -> str:
     """One problem as one line of ASCII JSON (whatever the locale's encoding)."""
     return json.dumps({"file": problem.file, "line": problem.line, "column": problem.column, "message": problem.message})
+
+
+def _from_json_lines(text: str) -> list[Problem]:
+    """The problems that _as_json wrote, a line each."""
+    return [Problem(**json.loads(line)) for line in text.splitlines() if line.strip()]
 
 
 def check(data_dir: Path, niceness: int = 0, pool=None, here: bool = False) -> None:

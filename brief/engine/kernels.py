@@ -126,7 +126,7 @@ def _start(manager, preload: str) -> None:
     finally:
         client.stop_channels()
     try:
-        _run_silently(manager, preload, "import the notebooks' libraries")
+        run_silently(manager, preload, "import the notebooks' libraries")
     except KernelStartError:
         stop_kernel(manager)
         raise
@@ -135,7 +135,7 @@ def _start(manager, preload: str) -> None:
         raise KernelStartError(f"a kernel did not start: {exc}", process_ended=isinstance(exc, RuntimeError)) from None
 
 
-def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False, timeout: float = START_TIMEOUT) -> None:
+def run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = lambda: False, timeout: float = START_TIMEOUT) -> None:
     """Run `code` on the kernel of `manager`, with no output and no execution count. Raises
     RuntimeError at once if the kernel's process ends or `give_up()` turns true (a closed pool)."""
     from jupyter_client import BlockingKernelClient
@@ -166,7 +166,7 @@ def _run_silently(manager, code: str, what: str, give_up: Callable[[], bool] = l
 
 def clean_kernel(manager, give_up: Callable[[], bool] = lambda: False) -> None:
     """Make a kernel that ran a notebook as it was after its preload (see the module's docstring)."""
-    _run_silently(manager, CLEAN, "be cleaned for the next notebook", give_up)
+    run_silently(manager, CLEAN, "be cleaned for the next notebook", give_up)
 
 
 # ---------------------------------------------------------------- run inside the kernel
@@ -476,7 +476,7 @@ class KernelPool:
             manager.provisioner = LocalProvisioner(kernel_id=Path(manager.connection_file).stem, kernel_spec=manager.kernel_spec, parent=manager)
             manager.provisioner.process, manager.provisioner.pid = _Process(process), process.pid
             try:
-                _run_silently(manager, CLAIM, "be used again", give_up=lambda: self._closed, timeout=CLAIM_TIMEOUT)
+                run_silently(manager, CLAIM, "be used again", give_up=lambda: self._closed, timeout=CLAIM_TIMEOUT)
             except (RuntimeError, TimeoutError, KernelStartError):
                 stop_kernel(manager)
                 continue
