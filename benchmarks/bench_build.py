@@ -30,6 +30,7 @@ Builds go to a scratch folder (removed unless --keep-scratch); data/, output/ an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -106,11 +107,17 @@ class Case:
 
 
 class TreeSampler:
-    """Peak RSS (MB) of one or more process trees, sampled every SAMPLE_EVERY seconds in a thread."""
+    """Peak RSS (MB) of one or more process trees, sampled every SAMPLE_EVERY seconds in a thread.
+
+    A build server (brief/engine/server.py) is watched apart (`server`): it counts, with the kernels
+    it starts meanwhile, only when the build ran there (`served`), and the kernels it keeps for other
+    output folders (`elsewhere`) never count."""
 
     def __init__(self):
         self.roots: list[psutil.Process] = []
-        self.peak = 0.0
+        self.servers: list[psutil.Process] = []
+        self.elsewhere: set[int] = set()
+        self.peak = self.peak_served = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -120,27 +127,40 @@ class TreeSampler:
         except psutil.Error:
             pass
 
+    def server(self, pid: int, elsewhere: set[int]) -> None:
+        try:
+            self.servers.append(psutil.Process(pid))
+        except psutil.Error:
+            return
+        self.elsewhere |= elsewhere
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.sample()
             self._stop.wait(SAMPLE_EVERY)
 
-    def sample(self) -> None:
-        total, seen = 0, set()
-        for root in list(self.roots):
+    def _total(self, roots, seen: set[int]) -> int:
+        total = 0
+        for root in list(roots):
             try:
                 tree = [root, *root.children(recursive=True)]
             except psutil.Error:
                 continue
             for process in tree:
-                if process.pid in seen:
+                if process.pid in seen or process.pid in self.elsewhere:
                     continue
                 seen.add(process.pid)
                 try:
                     total += process.memory_info().rss
                 except psutil.Error:
                     pass
-        self.peak = max(self.peak, total / 2**20)
+        return total
+
+    def sample(self) -> None:
+        seen: set[int] = set()
+        own = self._total(self.roots, seen)
+        self.peak = max(self.peak, own / 2**20)
+        self.peak_served = max(self.peak_served, (own + self._total(self.servers, seen)) / 2**20)
 
     def __enter__(self):
         self._thread.start()
@@ -214,21 +234,45 @@ def kept_kernels(out: Path, stop: bool = False) -> dict[int, float]:
     return used
 
 
+def build_servers() -> dict[int, float]:
+    """CPU seconds so far (its own and its ended children's) of each build server of this checkout (brief/engine/server.py)."""
+    used = {}
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            command = process.info["cmdline"] or []
+            if command[:3] == [str(BIN / "python"), "-m", "brief.engine.server"]:
+                times = process.cpu_times()
+                used[process.pid] = times.user + times.system + times.children_user + times.children_system
+        except psutil.Error:
+            pass
+    return used
+
+
 def project_build(data_dir: Path, out: Path, *extra: str, keep: bool = True) -> Sample:
     """One build; with kept kernels, their memory and the CPU they spend in it count as the build's:
-    they are not its children (it took them from the last build) or outlive it (it keeps them)."""
+    they are not its children (it took them from the last build) or outlive it (it keeps them). So do
+    the build server's (with kernels kept, a build that finds one up runs there; one that does not
+    starts one as it ends, and that start-up is nobody's build: it is reported apart)."""
     total = len(load_manifest())
     env = {**os.environ, KEEP_KERNELS_ENV: os.environ.get(KEEP_KERNELS_ENV, str(KEEP_KERNELS_SECONDS)) if keep else "0"}
-    before = kept_kernels(out)
+    before, servers = kept_kernels(out), build_servers() if keep else {}
 
     def body(sampler: TreeSampler) -> str:
         for pid in before:
             sampler.watch(pid)
-        return describe_ran(ran_notebooks(run_command(build_command(data_dir, out, *extra), sampler, cwd=ROOT, env=env)), total)
+        for pid in servers:
+            with contextlib.suppress(psutil.Error):
+                sampler.server(pid, {c.pid for c in psutil.Process(pid).children(recursive=True)} - set(before))
+        stderr = run_command(build_command(data_dir, out, *extra), sampler, cwd=ROOT, env=env)
+        served = "Building on the build server" in stderr
+        if served:
+            sampler.peak = sampler.peak_served
+        return describe_ran(ran_notebooks(stderr), total) + ("; on the build server" if served else "")
 
     sample = timed(body)
     kept_cpu = sum(cpu - before.get(pid, 0.0) for pid, cpu in kept_kernels(out).items())
-    return dataclasses.replace(sample, cpu=sample.cpu + kept_cpu)
+    server_cpu = sum(cpu - servers[pid] for pid, cpu in build_servers().items() if pid in servers)  # (0 when it was not used)
+    return dataclasses.replace(sample, cpu=sample.cpu + kept_cpu + server_cpu)
 
 
 def set_border(data_dir: Path, km: float) -> None:
@@ -874,6 +918,9 @@ def main() -> None:
             preview.stop()
         for out in work.glob("out-*"):  # the kernels the builds kept (they would end by themselves with the folder)
             kept_kernels(out, stop=True)
+        for pid in build_servers():  # (they would end after idling for BRIEF_KEEP_KERNELS seconds)
+            with contextlib.suppress(psutil.Error):
+                psutil.Process(pid).terminate()
         if args.keep_scratch:
             print(f"scratch kept in {work}", file=sys.stderr)
         else:

@@ -33,10 +33,13 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def code_digest() -> str:
+def code_files() -> list[Path]:
     """What notebooks execute besides themselves: the package's Python, its chart style, the pinned requirements."""
-    files = files_under(PACKAGE_DIR, ["*.py", "*.mplstyle"]) + ([REQUIREMENTS_FILE] if REQUIREMENTS_FILE.exists() else [])
-    return digest(files, root=PACKAGE_DIR.parent)
+    return files_under(PACKAGE_DIR, ["*.py", "*.mplstyle"]) + ([REQUIREMENTS_FILE] if REQUIREMENTS_FILE.exists() else [])
+
+
+def code_digest() -> str:
+    return digest(code_files(), root=PACKAGE_DIR.parent)
 
 
 def template_digest() -> str:

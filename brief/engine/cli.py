@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 import time
 
@@ -65,16 +66,17 @@ def skip_slow_imports() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     skip_slow_imports()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return _run(args, argv)
     except KeyboardInterrupt:
         after = "nothing was changed" if args.command == "add-source" else "the previous brief was left as it was"
         print(f"Interrupted: {after}.", file=sys.stderr)
         return INTERRUPTED
 
 
-def _run(args) -> int:
+def _run(args, argv: list[str]) -> int:
     from brief.engine.params import ParameterError, build_params
     from brief.errors import DataError, ManifestError
 
@@ -121,28 +123,41 @@ def _run(args) -> int:
         if unchanged.up_to_date(params):  # (told from the files' status: the engine is not even imported)
             print(unchanged.nothing_changed(params.output_dir, time.perf_counter() - started), file=sys.stderr)
             return 0
-        from brief.engine.build import NotebookError, build
-        from brief.engine.kernels import KernelStartError
-        from brief.errors import CheckError, OutputBusyError, RenderError
+        from brief.engine import server
 
-        try:
-            build(params)
-        except OutputBusyError as exc:
-            print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
-            return 1
-        except (NotebookError, RenderError, KernelStartError, CheckError) as exc:
-            print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
-            return 1
-        except OSError as exc:  # a full disk, a folder that became read-only: the build removed what it had written
-            what = "the disk is full" if exc.errno == errno.ENOSPC else "a file could not be written"
-            where = f" ({exc.filename})" if exc.filename else ""
-            print(f"error: {what}{where}: {exc.strerror or exc}. The build's partial files were removed; the cache and the previous brief were left as they were.", file=sys.stderr)
-            return 1
+        here, ident = os.getcwd(), server.identity() if server.enabled() else ""  # (before the build: it changes the working folder)
+        status = server.build_there(argv, ident)  # on the warm build server, if one is up (brief/engine/server.py)
+        if status is not None:
+            return status
+        status = _build_here(params)
+        server.start(ident, here, params.output_dir)  # for the next build
+        return status
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (DataError, ManifestError) as exc:
         after = "Nothing was changed." if args.command == "add-source" else "Nothing was published; the previous brief was left as it was."
         print(f"error: {exc}\n{after}", file=sys.stderr)
+        return 1
+
+
+def _build_here(params) -> int:
+    """Build in this process; the exit status, errors reported (ParameterError, DataError and ManifestError are left to the caller)."""
+    from brief.engine.build import NotebookError, build
+    from brief.engine.kernels import KernelStartError
+    from brief.errors import CheckError, OutputBusyError, RenderError
+
+    try:
+        build(params)
+    except OutputBusyError as exc:
+        print(f"error: {exc}\nNothing was changed.", file=sys.stderr)
+        return 1
+    except (NotebookError, RenderError, KernelStartError, CheckError) as exc:
+        print(f"error: {exc}\nThe previous brief was left as it was.", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a folder that became read-only: the build removed what it had written
+        what = "the disk is full" if exc.errno == errno.ENOSPC else "a file could not be written"
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {what}{where}: {exc.strerror or exc}. The build's partial files were removed; the cache and the previous brief were left as they were.", file=sys.stderr)
         return 1
     return 0
