@@ -105,9 +105,13 @@ def test_builds_run_on_the_server_with_the_same_result_and_errors(data_copy, tmp
     assert [line for line in bad.stderr.splitlines() if line.startswith("error")] == [line for line in here.splitlines() if line.startswith("error")]
     assert "borders.csv" in here and "Traceback" not in bad.stderr
 
-    other = run_cli({**kept_env, "BRIEF_SOMETHING_ELSE": "1"}, *args)  # another environment: another identity
-    assert other.returncode == 1 and not SERVED.search(other.stderr)
-    assert server.is_running()
+    edit_csv(data_copy / "borders.csv", "FI-RU-factbook,FI,russia,factbook,-5", "FI-RU-factbook,FI,russia,factbook,1312.0")
+    terminal = run_cli({**kept_env, "COLUMNS": "211", "OLDPWD": "/"}, *args)  # what a shell changes from one command to the next
+    assert SERVED.search(terminal.stderr).group(1) == str(server.pid) and terminal.returncode == 0
+    other = run_cli({**kept_env, "BRIEF_SOMETHING_ELSE": "1"}, *args)  # another setting: another identity
+    assert other.returncode == 0 and not SERVED.search(other.stderr)
+    wait_for(lambda: len(servers(kept_env["BRIEF_TEST_TAG"])) == 1 and not server.is_running(), 30,
+             "the new server, of the same working folder, replaced the idle one")
 
 
 def test_ctrl_c_at_the_command_line_stops_the_build_on_the_server(tmp_path, kept_env):

@@ -126,7 +126,7 @@ def _run(args, argv: list[str]) -> int:
         from brief.engine import server
 
         here, ident = os.getcwd(), server.identity() if server.enabled() else ""  # (before the build: it changes the working folder)
-        status = server.build_there(argv, ident)  # on the warm build server, if one is up (brief/engine/server.py)
+        status = server.build_there(argv, ident, params.output_dir)  # on the warm build server, if one is up (brief/engine/server.py)
         if status is not None:
             return status
         status = _build_here(params)

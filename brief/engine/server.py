@@ -38,12 +38,13 @@ from pathlib import Path
 
 RETIRE_MB = 600  # the server's resident size (MB) past which it ends after a build (it starts near 300; the build tree stays < 1 GB)
 ACCEPT_TICK = 1.0  # seconds between two looks at the clock (idle time) while no build comes
-# A server builds only for a command line whose environment is its own, but for these variables, which
-# a shell, a terminal or make set and no build reads (any other difference starts a server of its own).
-SHELL_ENV = ("_", "PWD", "OLDPWD", "SHLVL", "TERM", "COLUMNS", "LINES", "PS1", "PS2", "PROMPT_COMMAND", "HIST", "LS_COLORS",
-             "LESS", "PAGER", "EDITOR", "VISUAL", "MAIL", "DISPLAY", "WINDOWID", "COLORTERM", "SSH_", "GPG_TTY", "TMUX", "STY",
-             "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKE_TERM", "JPY_", "VSCODE_", "KITTY_", "XDG_SESSION_", "DBUS_SESSION_BUS_ADDRESS",
-             "INVOCATION_ID", "JOURNAL_STREAM")
+# The variables that the libraries a build imports read once, as they are imported (where Jupyter,
+# IPython, matplotlib and the numeric libraries find their settings; the locale; the temporary folder):
+# a server serves only a command line whose values of these are its own. Every other variable (a
+# shell, a terminal and make set many that change from one command to the next) is the command line's
+# own, set in the server for the time of its build (as Gradle's daemon does).
+IMPORT_ENV = ("BRIEF_", "JUPYTER", "IPYTHON", "PYTHON", "MPL", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
+              "LC_", "LANG", "TZ", "HOME", "PATH", "TMPDIR", "TEMP", "TMP", "VIRTUAL_ENV", "OMP_", "MKL_", "OPENBLAS_", "NUMEXPR_")
 SERVING = False  # True in the server's own process: its builds run there, and start no server
 
 
@@ -63,15 +64,15 @@ def enabled() -> bool:
 
 def identity() -> str:
     """What a server must share with a command line to build for it: the package's code, the installed
-    libraries (their folders' status), Python and its flags, the working folder, the umask and the
-    environment (but SHELL_ENV). Taken before a build runs: a build changes the working folder."""
+    libraries (their folders' status), Python and its flags, the working folder, the umask and IMPORT_ENV.
+    Taken before a build runs: a build changes the working folder."""
     from brief.engine.cache import code_digest
 
     umask = os.umask(0o022)
     os.umask(umask)
     what = {
         "code": code_digest(), "libraries": _libraries(), "python": [sys.executable, sys.version, repr(sys.flags), sys.warnoptions, repr(sys._xoptions)],
-        "cwd": os.getcwd(), "umask": umask, "env": {k: v for k, v in os.environ.items() if not k.startswith(SHELL_ENV)},
+        "cwd": os.getcwd(), "umask": umask, "env": {k: v for k, v in os.environ.items() if k.startswith(IMPORT_ENV)},
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -118,7 +119,7 @@ def _send(channel, lock: threading.Lock, message: dict) -> None:
 # ------------------------------------------------------------------------------------- the client
 
 
-def build_there(argv: list[str], ident: str) -> int | None:
+def build_there(argv: list[str], ident: str, output_dir: Path | None = None) -> int | None:
     """Run the build of `argv` on this user's server of identity `ident` (identity()); its exit status,
     or None when there is no such server, or it is busy, or it ended before it finished without
     having been interrupted (the caller then builds in its own process)."""
@@ -135,7 +136,7 @@ def build_there(argv: list[str], ident: str) -> int | None:
     with connection, connection.makefile("rwb") as channel:
         lock = threading.Lock()
         try:
-            _send(channel, lock, {"argv": argv, "identity": ident, "cwd": os.getcwd()})
+            _send(channel, lock, {"argv": argv, "identity": ident, "cwd": os.getcwd(), "env": dict(os.environ)})
             answer = json.loads(channel.readline() or b"{}")
         except (OSError, ValueError):
             return None
@@ -150,14 +151,16 @@ def build_there(argv: list[str], ident: str) -> int | None:
                 _send(channel, lock, {"interrupt": True})
             signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C stops waiting
 
-        previous = signal.signal(signal.SIGINT, interrupt)
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.SIG_IGN:  # (a build started with Ctrl-C ignored, as in the background of a script, goes on)
+            signal.signal(signal.SIGINT, interrupt)
         shown = True  # (False once this process's own output is closed, as by `| head`: the build goes on)
         try:
             for line in channel:
                 message = json.loads(line)
                 if "status" in message:
                     if message.get("retired"):
-                        start(ident, os.getcwd())
+                        start(ident, os.getcwd(), output_dir)
                     return int(message["status"])
                 if shown:
                     try:
@@ -186,7 +189,7 @@ def start(ident: str, cwd: str, output_dir: Path | None = None) -> None:
         with contextlib.suppress(OSError):
             probe.connect(str(socket_path(ident)))
             return  # one is up
-    command = [sys.executable, "-m", "brief.engine.server", ident]
+    command = [sys.executable, *subprocess._args_from_interpreter_flags(), "-m", "brief.engine.server", ident]  # (with this Python's flags, as multiprocessing does)
     if output_dir is not None:
         command.append(str(output_dir))
     subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
@@ -251,20 +254,31 @@ def _resident_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def _serve_one(connection, ident: str, leave: Callable[[], None]) -> bool:
+HANDSHAKE_SECONDS = 5  # for a client to say what it wants (then it may take as long as its build)
+TERMINATING = threading.Event()  # set by SIGTERM: the build under way stops as at Ctrl-C, and the server ends
+
+
+def _serve_one(connection, ident: str, leave: Callable[[], None], home_cwd: str) -> bool:
     """Run one client's build; whether the server should end now (then `leave` is called before the
-    client is told, so that the client starts the next server)."""
+    client is told, so that the client starts the next server). A newer server of the same working
+    folder (`home_cwd`) asks an idle one to leave: one per folder."""
     from brief.engine import cli
 
+    connection.settimeout(HANDSHAKE_SECONDS)
     with connection.makefile("rwb") as channel:
         lock = threading.Lock()
         try:
             request = json.loads(channel.readline() or b"{}")
+            if request.get("leave") == home_cwd:
+                return True
             if request.get("identity") != ident:  # (a probe that looks for a server, or no client of ours)
                 _send(channel, lock, {"accepted": False, "why": "another identity"})
                 return False
             os.chdir(request["cwd"])  # (a build changes the working folder: papermill runs each notebook in notebooks/)
+            os.environ.clear()
+            os.environ.update(request["env"])  # (IMPORT_ENV is the server's already; the rest is the command line's)
             _send(channel, lock, {"accepted": True, "pid": os.getpid()})
+            connection.settimeout(None)
         except (OSError, ValueError, KeyError, TypeError):
             return False
         running, stopping = threading.Event(), threading.Lock()
@@ -281,51 +295,60 @@ def _serve_one(connection, ident: str, leave: Callable[[], None]) -> bool:
 
         threading.Thread(target=listen, daemon=True, name="client").start()
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Stream(channel, lock, "out"), _Stream(channel, lock, "err")
         retire = True  # (unless the build ended as builds end)
         try:
+            sys.stdout, sys.stderr = _Stream(channel, lock, "out"), _Stream(channel, lock, "err")
             try:
-                status = cli.main(list(request.get("argv") or []))
-                retire = status == cli.INTERRUPTED
-            finally:
-                with stopping:
-                    running.clear()
-        except KeyboardInterrupt:
-            status = cli.INTERRUPTED
-        except BaseException:  # noqa: BLE001 (what escapes the command line is reported, and ends the server)
-            import traceback
+                try:
+                    status = cli.main(list(request.get("argv") or []))
+                    retire = status == cli.INTERRUPTED or TERMINATING.is_set()
+                finally:
+                    with stopping:
+                        running.clear()
+            except KeyboardInterrupt:
+                status = cli.INTERRUPTED
+            except BaseException:  # noqa: BLE001 (what escapes the command line is reported, and ends the server)
+                import traceback
 
-            print(f"error: the build server failed:\n{traceback.format_exc()}", file=sys.stderr)
-            status = 1
+                print(f"error: the build server failed:\n{traceback.format_exc()}", file=sys.stderr)
+                status = 1
+            finally:
+                sys.stdout, sys.stderr = saved
+            retire = retire or _resident_mb() > RETIRE_MB
+            if retire:
+                leave()
+            with contextlib.suppress(OSError, ValueError):  # (no new server for a server told to end from outside)
+                _send(channel, lock, {"status": status, "retired": retire and not TERMINATING.is_set()})
         finally:
-            sys.stdout, sys.stderr = saved
-        retire = retire or _resident_mb() > RETIRE_MB
-        if retire:
-            leave()
-        with contextlib.suppress(OSError, ValueError):
-            _send(channel, lock, {"status": status, "retired": retire})
-        with contextlib.suppress(OSError):
-            connection.shutdown(socket.SHUT_RDWR)  # (ends the listening thread's read, which closing the channel waits for)
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)  # (ends the listening thread's read, which closing the channel waits for)
     return retire
 
 
 def serve(ident: str, output_dir: str | None = None) -> None:
     """Serve builds on this identity's socket until idle for kept_seconds(), or told to end. Builds run
     on the main thread (Ctrl-C reaches them there); a client that comes during one is told to build
-    in its own process. One server per identity: it holds a lock on a file beside its socket."""
+    in its own process. One server per identity (it holds a lock on a file beside its socket) and per
+    working folder (it asks the others there to leave)."""
     global SERVING
     SERVING = True
+    main = threading.main_thread().ident
+
+    def terminate(*_) -> None:  # (ended from outside: as at Ctrl-C, the build stops, and the socket is removed)
+        TERMINATING.set()
+        signal.pthread_kill(main, signal.SIGINT)
+
     signal.signal(signal.SIGINT, signal.default_int_handler)  # (whoever started it may have ignored SIGINT: a client's Ctrl-C comes as one)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # (ended from outside, it still removes its socket)
+    signal.signal(signal.SIGTERM, terminate)
     from brief.engine.cli import skip_slow_imports
 
     skip_slow_imports()
-    if not _home_is_private():
+    if not _home_is_private() or identity() != ident:  # (the code changed since the command line that started it looked)
         return
     lock_file = open(_lock_path(ident), "a")  # noqa: SIM115 (held for the server's life)
     if not _lock(lock_file):
         return
-    _sweep(ident)
+    _sweep()
     path = socket_path(ident)
     path.unlink(missing_ok=True)  # (of a server that ended without removing it: none other holds the lock)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -343,6 +366,8 @@ def serve(ident: str, output_dir: str | None = None) -> None:
                 path.unlink()
 
     listener.listen(4)
+    home_cwd = os.getcwd()
+    _ask_to_leave(path, home_cwd)
     clients: queue.Queue = queue.Queue()
     busy = threading.Event()
 
@@ -350,7 +375,8 @@ def serve(ident: str, output_dir: str | None = None) -> None:
         while True:
             try:
                 connection, _ = listener.accept()
-            except OSError:  # closed: the server ends
+            except OSError:  # closed as the server ends, or it cannot accept (no file descriptor left): it ends
+                leave()
                 return
             if busy.is_set():  # a build is under way
                 with connection, contextlib.suppress(OSError):
@@ -364,40 +390,50 @@ def serve(ident: str, output_dir: str | None = None) -> None:
     code = code_status()
     idle_since = time.monotonic()
     try:
-        while time.monotonic() - idle_since < kept_seconds() and ours() and code_status() == code:
+        while time.monotonic() - idle_since < kept_seconds() and ours() and code_status() == code and not TERMINATING.is_set():
             try:
                 connection = clients.get(timeout=ACCEPT_TICK)
             except queue.Empty:
                 continue
             try:
                 with connection:
-                    if _serve_one(connection, ident, leave):
+                    if _serve_one(connection, ident, leave, home_cwd):
                         break
             except OSError:  # the client went away (a probe that looked for a server): nothing to tell it
                 pass
-            except KeyboardInterrupt:  # a client's Ctrl-C that came as its build ended: it retires
-                break
             finally:
                 busy.clear()
             idle_since = time.monotonic()
+    except KeyboardInterrupt:  # SIGTERM while idle, or a client's Ctrl-C that came as its build ended
+        pass
     finally:
         leave()
         listener.close()
         lock_file.close()
 
 
-def _sweep(ident: str) -> None:
-    """Remove the sockets and lock files that servers of other identities left when they ended (killed:
-    no server holds their lock)."""
+def _ask_to_leave(own: Path, cwd: str) -> None:
+    """Ask the idle servers of other identities in the working folder `cwd` to end (a busy one says so, and stays)."""
+    for other in home().glob("*.sock"):
+        if other == own:
+            continue
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(2)
+            connection.connect(str(other))
+            connection.sendall((json.dumps({"leave": cwd}) + "\n").encode("utf-8"))
+
+
+def _sweep(days: float = 1) -> None:
+    """Remove the sockets that ended servers left (killed: no server holds their lock), and their lock
+    files once `days` old (a younger one may be about to be taken by a server starting)."""
     import fcntl
 
     for lock_path in home().glob("*.lock"):
-        if lock_path.stem == ident[:24]:
-            continue
         with contextlib.suppress(OSError), open(lock_path, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (raises while a server holds it)
             lock_path.with_suffix(".sock").unlink(missing_ok=True)
-            lock_path.unlink()
+            if time.time() - os.fstat(handle.fileno()).st_mtime > days * 86400:
+                lock_path.unlink()
     for socket_file in home().glob("*.sock"):
         if not socket_file.with_suffix(".lock").exists():
             socket_file.unlink(missing_ok=True)
