@@ -9,14 +9,17 @@ build` hands it its arguments over a Unix socket, and prints what it reports as 
 stops that build as it would stop one run in place. The server runs one build at a time (a second one
 runs in its own process meanwhile).
 
-A server builds only for a command line of its identity: the same package code, Python, working
-folder and environment (the variables a build reads: `IDENTITY_ENV`). Its socket is named by that
-identity, in a folder only its user may enter; a command line of another identity finds no server
-there, builds in its own process and starts one of its own. A server ends by itself within a second
-of its package's code changing, once idle for as long as the kept kernels are (BRIEF_KEEP_KERNELS
-seconds; "0" keeps neither), after an interrupted build, and after a build that left it larger than
-RETIRE_MB (Typst keeps what it laid out for the life of a process: 256 MB after one build, 458 MB
-after twenty, measured); the build that sees it go starts another.
+A server builds only for a command line of its identity (identity()): the same package code,
+libraries, Python, working folder, umask and the variables that libraries read as they load
+(`IMPORT_ENV`); the rest of the command line's environment is set in the server for its build. Its
+socket is named by that identity, in a folder only its user may enter; a command line of another
+identity finds no server there, builds in its own process and starts one of its own, which asks the
+idle servers of the same working folder to end (one per folder). A server ends by itself within a
+second of its package's code or libraries changing, once idle for as long as the kept kernels are
+(BRIEF_KEEP_KERNELS seconds; "0" keeps neither), after an interrupted build, on SIGTERM (stopping its
+build as Ctrl-C would), and after a build that left it larger than RETIRE_MB (Typst keeps what it laid
+out for the life of a process: 256 MB after one build, 458 MB after twenty, measured); the build that
+sees it go starts another.
 """
 
 from __future__ import annotations
