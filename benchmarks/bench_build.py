@@ -240,7 +240,7 @@ def build_servers() -> dict[int, float]:
     for process in psutil.process_iter(["cmdline"]):
         try:
             command = process.info["cmdline"] or []
-            if command[:3] == [str(BIN / "python"), "-m", "brief.engine.server"]:
+            if command[:1] == [str(BIN / "python")] and "brief.engine.server" in command:  # (it may carry Python's flags, e.g. -B)
                 times = process.cpu_times()
                 used[process.pid] = times.user + times.system + times.children_user + times.children_system
         except psutil.Error:

@@ -100,3 +100,34 @@ def test_the_kernels_a_build_kept_are_found_by_their_records(bench, tmp_path: Pa
     (records / "kernel-c.json").write_text("not a record", encoding="utf-8")
     used = bench.kept_kernels(tmp_path)
     assert list(used) == [os.getpid()] and used[os.getpid()] > 0
+
+
+def test_the_build_server_is_found_with_python_flags_and_its_other_kernels_do_not_count(bench, tmp_path):
+    """A server started with Python's flags (e.g. -B) is still found and counted; a kernel it keeps for another folder is not."""
+    import subprocess
+    import time
+
+    import psutil
+
+    server = subprocess.Popen([str(bench.BIN / "python"), "-B", "-c", "import subprocess, sys, time\n"
+                               "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\ntime.sleep(60)", "brief.engine.server"])
+    try:
+        bench_found = {}
+        for _ in range(50):
+            bench_found = bench.build_servers()
+            if server.pid in bench_found and psutil.Process(server.pid).children():
+                break
+            time.sleep(0.1)
+        assert server.pid in bench_found
+        other = psutil.Process(server.pid).children()[0]  # (stands for a kernel kept for another output folder)
+        with bench.TreeSampler() as sampler:
+            sampler.server(server.pid, {other.pid})
+            sampler.sample()
+        alone = psutil.Process(server.pid).memory_info().rss / 2**20
+        assert sampler.peak == 0  # (the build did not run there: nothing of the server counts)
+        assert alone * 0.5 < sampler.peak_served < alone + other.memory_info().rss / 2**20 * 0.5
+    finally:
+        for process in psutil.Process(server.pid).children(recursive=True):
+            process.kill()
+        server.kill()
+        server.wait()
