@@ -372,3 +372,30 @@ def test_a_build_keeps_its_kernels_and_the_next_build_uses_them_with_the_same_re
     assert kept(out) == first  # a build that stops at its settings touches no kernel
     shutil.rmtree(out / ".cache")  # make clean
     assert all(_ended(pid) for pid in first)
+
+
+def test_ctrl_c_stops_this_builds_kernels_not_those_kept_for_another_output_folder(tmp_path):
+    """A build server has among its children the kernels it keeps for other output folders: a Ctrl-C stops only the build's own."""
+    import os
+    import subprocess
+    import sys
+
+    from brief.engine.build import _stop_kernels
+    from brief.engine.kernels import KEPT_HOME_ENV
+
+    def fake_kernel(home: str | None):  # (a process that kernels.is_kernel takes for a kernel)
+        env = {k: v for k, v in os.environ.items() if k != KEPT_HOME_ENV} | ({KEPT_HOME_ENV: home} if home else {})
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "ipykernel_launcher"], env=env)
+
+    this, other, unkept = fake_kernel(str(tmp_path / "this")), fake_kernel(str(tmp_path / "other")), fake_kernel(None)
+    try:
+        time.sleep(0.3)
+        _stop_kernels(tmp_path / "this")
+        assert this.wait(timeout=5) is not None
+        assert other.poll() is None and unkept.poll() is None  # another folder's, and one of a build that keeps none
+        _stop_kernels(None)
+        assert unkept.wait(timeout=5) is not None and other.poll() is None
+    finally:
+        for process in (this, other, unkept):
+            process.kill()
+            process.wait()

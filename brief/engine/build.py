@@ -45,7 +45,7 @@ from brief.config import (
 from brief.engine import edition, unchanged
 from brief.engine.cache import Cache, Planner, code_digest
 from brief.engine.inputs import build_fingerprint, digest, files_under
-from brief.engine.kernels import KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError, is_kernel
+from brief.engine.kernels import KEPT_HOME_ENV, KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError, is_kernel
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
 from brief.files import read_csv, sha256_file
@@ -171,11 +171,19 @@ def _papermill_engine() -> str:
     return "brief"
 
 
-def _stop_kernels() -> None:
-    """End the kernels this build started (each runs in a session of its own, so Ctrl-C does not reach them)."""
+def _stop_kernels(kept_home: Path | None = None) -> None:
+    """End the kernels this build started (each runs in a session of its own, so Ctrl-C does not reach
+    them), the build keeping its kernels in `kept_home` (None: keeping none). A kernel kept for another
+    output folder, which a build server (brief/engine/server.py) has among its children, is left alone."""
     import psutil
 
-    kernels = [p for p in psutil.Process().children(recursive=True) if is_kernel(p)]
+    def this_builds(process) -> bool:
+        try:
+            return process.environ().get(KEPT_HOME_ENV, "") == (str(kept_home) if kept_home else "")
+        except psutil.Error:
+            return True
+
+    kernels = [p for p in psutil.Process().children(recursive=True) if is_kernel(p) and this_builds(p)]
     for kernel in kernels:
         with contextlib.suppress(psutil.Error):
             kernel.kill()
@@ -309,7 +317,7 @@ def run_sections(sections: list[Section], params: BuildParams, staging: Path, pl
         interrupted.set()
         if pool is not None:
             pool.close()  # also wakes a notebook waiting for a kernel
-        _stop_kernels()
+        _stop_kernels(pool.kept_home if pool is not None else None)
         threads.shutdown(wait=True, cancel_futures=True)
 
     try:

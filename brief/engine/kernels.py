@@ -434,6 +434,11 @@ class KernelPool:
         return usable
 
     @property
+    def kept_home(self) -> Path | None:
+        """The folder whose records name the kernels this pool keeps (None: it keeps none)."""
+        return self._kept.home if self._kept is not None else None
+
+    @property
     def size(self) -> int:
         """How many kernels the pool keeps up."""
         return self._size
