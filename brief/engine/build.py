@@ -34,8 +34,6 @@ from brief.config import (
     CHART_MEMO_ENV,
     DRAFT_ENV,
     FAILED_DIRNAME,
-    KEEP_KERNELS_ENV,
-    KEEP_KERNELS_SECONDS,
     KEPT_DIRNAME,
     KERNEL_NAME,
     NOTEBOOKS_DIR,
@@ -45,7 +43,7 @@ from brief.config import (
 from brief.engine import edition, unchanged
 from brief.engine.cache import Cache, Planner, code_digest
 from brief.engine.inputs import build_fingerprint, digest, files_under
-from brief.engine.kernels import KEPT_HOME_ENV, KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError, is_kernel
+from brief.engine.kernels import KEPT_HOME_ENV, KERNEL_ARGUMENTS, Kept, KernelPool, KernelStartError, is_kernel, keep_seconds
 from brief.engine.manifest import Section, load_manifest, run_order
 from brief.engine.params import DEFAULT_CELL_TIMEOUT, BuildParams, ParameterError, check_output_dir
 from brief.files import read_csv, sha256_file
@@ -213,11 +211,10 @@ def kernel_environment(params: BuildParams, cache: Cache, code: str) -> dict[str
 
 def kept_kernels(cache: Cache, code: str) -> Kept | None:
     """Where and for how long a build keeps its kernels for the next one (brief.config.KEEP_KERNELS_ENV); None keeps none."""
-    value = os.environ.get(KEEP_KERNELS_ENV, "").strip() or str(KEEP_KERNELS_SECONDS)
     try:
-        seconds = float(value)
-    except ValueError:
-        raise ParameterError(f"{KEEP_KERNELS_ENV}={value!r} is not a number of seconds (0 keeps no kernels)") from None
+        seconds = keep_seconds()
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
     return Kept(home=cache.root / KEPT_DIRNAME, seconds=seconds, identity=code) if seconds > 0 else None
 
 
@@ -417,25 +414,31 @@ def _lower_priority(niceness: int) -> None:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
-def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event, niceness: int, under_way: threading.Event) -> None:
-    """Import nbconvert while the kernels work, not after them, and convert a small notebook and assemble
-    it in each of `formats` (render.warm_up), then set `rendering`; for a PDF, then warm Typst up
-    (typst_pdf.warm_up: the last edition's markup laid out), which the PDF's compile waits for (the
-    editions are assembled meanwhile). At `niceness`, once the first notebook is `under_way`: what this
-    does holds Python's lock most of the time, and the imports and kernel talk that start a notebook
-    need it (a one-notebook rebuild started its notebook 0.2-0.4 s later)."""
-    _lower_priority(niceness)
-    under_way.wait()
+def warm_renderer(cache: Cache | None, formats: tuple[str, ...], rendering: threading.Event | None = None) -> None:
+    """Import nbconvert, and convert a small notebook and assemble it in each of `formats`
+    (render.warm_up), then set `rendering`; for a PDF, then warm Typst up (typst_pdf.warm_up: the last
+    edition's markup, kept in `cache`, laid out). A build does so while its notebooks run (the PDF's
+    compile waits for it; the editions are assembled meanwhile); the build server as it starts."""
     try:
         from brief.engine import render
 
         render.warm_up(formats, cache)
     finally:
-        rendering.set()  # (also when it failed: the build imports what it needs itself, and says what is wrong)
-    if "pdf" in formats:
+        if rendering is not None:
+            rendering.set()  # (also when it failed: the build imports what it needs itself, and says what is wrong)
+    if "pdf" in formats and cache is not None:
         from brief.engine import typst_pdf
 
         typst_pdf.warm_up(cache)
+
+
+def _warm_renderer(cache: Cache, formats: tuple[str, ...], rendering: threading.Event, niceness: int, under_way: threading.Event) -> None:
+    """warm_renderer, at `niceness`, once the first notebook is `under_way`: what it does holds Python's
+    lock most of the time, and the imports and kernel talk that start a notebook need it (a
+    one-notebook rebuild started its notebook 0.2-0.4 s later)."""
+    _lower_priority(niceness)
+    under_way.wait()
+    warm_renderer(cache, formats, rendering)
 
 
 def _data_check(params: BuildParams, cache: Cache, code: str, log, niceness: int = 0, pool: KernelPool | None = None,

@@ -125,7 +125,7 @@ def _run(args, argv: list[str]) -> int:
             return 0
         from brief.engine import server
 
-        here, ident = os.getcwd(), server.identity() if server.enabled() else ""  # (before the build: it changes the working folder)
+        here, ident = os.getcwd(), server.identity() if server.enabled() else ""  # (before the build: it changes the working folder; "": no server)
         status = server.build_there(argv, ident, params.output_dir)  # on the warm build server, if one is up (brief/engine/server.py)
         if status is not None:
             return status

@@ -286,6 +286,18 @@ def _wait_until_ready(client, manager) -> None:
             raise TimeoutError(f"the kernel did not answer within {START_TIMEOUT} s")
 
 
+def keep_seconds() -> float:
+    """How long a build's kernels (and its build server) stay up idle for the next build
+    (brief.config.KEEP_KERNELS_ENV; 0 keeps none). ValueError when the value is no number."""
+    from brief.config import KEEP_KERNELS_ENV, KEEP_KERNELS_SECONDS
+
+    value = os.environ.get(KEEP_KERNELS_ENV, "").strip() or str(KEEP_KERNELS_SECONDS)
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{KEEP_KERNELS_ENV}={value!r} is not a number of seconds (0 keeps no kernels)") from None
+
+
 def is_kernel(process) -> bool:
     """Whether a psutil process is a Jupyter kernel (one that has ended, or a zombie, is not)."""
     import psutil

@@ -52,11 +52,11 @@ SERVING = False  # True in the server's own process: its builds run there, and s
 
 
 def kept_seconds() -> float:
-    """How long kept processes wait idle (brief.config.KEEP_KERNELS_ENV); 0 when none are kept (or the value is no number: the build says so)."""
-    from brief.config import KEEP_KERNELS_ENV, KEEP_KERNELS_SECONDS
+    """How long the server waits idle: as long as kept kernels do (0 when none are kept, or the value is no number: the build says so)."""
+    from brief.engine.kernels import keep_seconds
 
     try:
-        return float(os.environ.get(KEEP_KERNELS_ENV, "").strip() or KEEP_KERNELS_SECONDS)
+        return keep_seconds()
     except ValueError:
         return 0.0
 
@@ -125,8 +125,8 @@ def _send(channel, lock: threading.Lock, message: dict) -> None:
 def build_there(argv: list[str], ident: str, output_dir: Path | None = None) -> int | None:
     """Run the build of `argv` on this user's server of identity `ident` (identity()); its exit status,
     or None when there is no such server, or it is busy, or it ended before it finished without
-    having been interrupted (the caller then builds in its own process)."""
-    if not enabled():
+    having been interrupted (the caller then builds in its own process). An empty `ident`: none is used."""
+    if not ident:
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -184,8 +184,8 @@ def build_there(argv: list[str], ident: str, output_dir: Path | None = None) -> 
 
 
 def start(ident: str, cwd: str, output_dir: Path | None = None) -> None:
-    """Start a server of identity `ident` in `cwd`, unless one is up (it warms up for `output_dir`'s last edition)."""
-    if not enabled():
+    """Start a server of identity `ident` in `cwd`, unless one is up (it warms up for `output_dir`'s last edition). An empty `ident`: none is started."""
+    if not ident:
         return
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with probe:
@@ -228,13 +228,10 @@ def _warm_up(output_dir: str | None) -> None:
     import papermill  # noqa: F401
 
     from brief.config import CACHE_DIRNAME
-    from brief.engine import build, render, typst_pdf  # noqa: F401
+    from brief.engine.build import warm_renderer
     from brief.engine.cache import Cache
 
-    cache = Cache(Path(output_dir) / CACHE_DIRNAME) if output_dir else None
-    render.warm_up(("html", "pdf"), cache)
-    if cache is not None:
-        typst_pdf.warm_up(cache)
+    warm_renderer(Cache(Path(output_dir) / CACHE_DIRNAME) if output_dir else None, ("html", "pdf"))
 
 
 def code_status() -> list:
